@@ -1,0 +1,1 @@
+"""Behaviour capture: Oscar signals -> the event log."""

@@ -1,0 +1,105 @@
+"""System checks (``manage.py check``) for the OSCAR_AI_CRM settings and the install."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from .conf import DEFAULTS, SETTINGS_NAME
+
+# Expected Python type of every setting, by section and key.
+TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "CAPTURE": {
+        "ENABLED": bool,
+        "ANONYMOUS": bool,
+        "CREATE_SESSIONS": bool,
+        "HONOUR_DO_NOT_TRACK": bool,
+        "BOT_USER_AGENTS": (list, tuple),
+        "IGNORE_EMPTY_USER_AGENT": bool,
+        "MAX_QUERY_LENGTH": int,
+    },
+    "PRIVACY": {"SEND_PII_TO_EXTERNAL_LLM": bool},
+    "TASKS": {"CLUSTER": (str, type(None)), "Q_OPTIONS": dict},
+}
+
+
+def _error(msg: str, hint: str, id: int) -> Error:
+    return Error(msg, hint=hint, obj=SETTINGS_NAME, id=f"oscar_ai_crm.E{id:03d}")
+
+
+def _suggest(name: str, choices: Any) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"Did you mean {close[0]!r}? " if close else ""
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs=None, **kwargs) -> list[Error]:
+    user = getattr(settings, SETTINGS_NAME, {})
+    if not isinstance(user, dict):
+        return [_error(f"{SETTINGS_NAME} must be a dict, not {type(user).__name__}.",
+                       "Set it to a dict of sections, e.g. {'CAPTURE': {'ENABLED': True}}.", 1)]
+    errors: list[Error] = []
+    for section, values in user.items():
+        if section not in DEFAULTS:
+            errors.append(_error(f"Unknown {SETTINGS_NAME} section {section!r}.",
+                                 f"{_suggest(section, DEFAULTS)}Sections: {', '.join(DEFAULTS)}.", 2))
+        elif not isinstance(values, dict):
+            errors.append(_error(f"{SETTINGS_NAME}[{section!r}] must be a dict.",
+                                 "Each section is a dict of KEY: value.", 1))
+        else:
+            errors += _check_section(section, values)
+    return errors
+
+
+def _check_section(section: str, values: dict[str, Any]) -> list[Error]:
+    errors = []
+    for key, value in values.items():
+        expected = TYPES[section].get(key)
+        where = f"{SETTINGS_NAME}[{section!r}][{key!r}]"
+        if expected is None:
+            errors.append(_error(f"Unknown setting {where}.",
+                                 f"{_suggest(key, TYPES[section])}Keys of {section}: "
+                                 f"{', '.join(TYPES[section])}. See docs/settings.md.", 3))
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            errors.append(_error(f"{where} has the wrong type ({type(value).__name__}).",
+                                 f"Expected {_type_name(expected)}; default: {DEFAULTS[section][key]!r}.", 4))
+    if section == "CAPTURE":
+        errors += _check_bot_patterns(values.get("BOT_USER_AGENTS", []))
+    return errors
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join("None" if t is type(None) else t.__name__ for t in types)
+
+
+def _check_bot_patterns(patterns: Any) -> list[Error]:
+    errors = []
+    for pattern in patterns if isinstance(patterns, (list, tuple)) else []:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            errors.append(_error(f"BOT_USER_AGENTS pattern {pattern!r} is not a regular expression: {exc}.",
+                                 "Fix or remove the pattern in OSCAR_AI_CRM['CAPTURE']['BOT_USER_AGENTS'].", 5))
+    return errors
+
+
+@register(Tags.compatibility)
+def check_install(app_configs=None, **kwargs) -> list[Error | Warning]:
+    problems: list[Error | Warning] = []
+    if "django_q" not in settings.INSTALLED_APPS:
+        problems.append(Error("django_q is not in INSTALLED_APPS; oscar_ai_crm runs its training "
+                              "and generation as django-q2 tasks.",
+                              hint="Add 'django_q' to INSTALLED_APPS and configure Q_CLUSTER "
+                                   "(docs/installation.md).", id="oscar_ai_crm.E010"))
+    if "django.contrib.sessions.middleware.SessionMiddleware" not in settings.MIDDLEWARE:
+        problems.append(Warning("SessionMiddleware is not installed: anonymous visitors cannot be "
+                                "recorded or merged into customers at login.",
+                                hint="Add django.contrib.sessions.middleware.SessionMiddleware, or "
+                                     "set OSCAR_AI_CRM['CAPTURE']['ANONYMOUS'] = False.",
+                                id="oscar_ai_crm.W001"))
+    return problems

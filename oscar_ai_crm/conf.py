@@ -1,0 +1,106 @@
+"""The ``OSCAR_AI_CRM`` settings dict: documented defaults and lazy, cached access.
+
+Every setting the app reads goes through :data:`crm_settings`; nothing else reads
+``django.conf.settings`` for our keys. A shop overrides any key; sections are merged
+one level deep, so ``{"CAPTURE": {"ENABLED": False}}`` keeps the other capture keys.
+docs/settings.md documents each key.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+SETTINGS_NAME = "OSCAR_AI_CRM"
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "CAPTURE": {
+        # Master switch: False records nothing (receivers return at once).
+        "ENABLED": True,
+        # Record visitors who are not logged in, keyed by a salted hash of their session key.
+        "ANONYMOUS": True,
+        # Give an anonymous visitor without a session one, so that their history can be
+        # merged into their customer record when they log in. One session write per visitor.
+        "CREATE_SESSIONS": True,
+        # Honour the browser's "Do Not Track" (DNT: 1) and Global Privacy Control
+        # (Sec-GPC: 1) headers: such requests are not recorded.
+        "HONOUR_DO_NOT_TRACK": True,
+        # Requests whose User-Agent matches any of these regular expressions (case-insensitive)
+        # are not recorded.
+        "BOT_USER_AGENTS": [
+            r"bot\b", r"bot/", r"crawl", r"spider", r"slurp", r"scrape", r"curl/", r"wget/",
+            r"python-requests", r"python-urllib", r"httpclient", r"headlesschrome",
+            r"phantomjs", r"lighthouse", r"pingdom", r"uptime", r"monitor", r"facebookexternalhit",
+            r"embedly", r"preview", r"go-http-client", r"okhttp", r"axios/", r"node-fetch",
+        ],
+        # Treat a request without any User-Agent header as a bot (browsers always send one).
+        "IGNORE_EMPTY_USER_AGENT": True,
+        # Longest search query kept; longer ones are truncated.
+        "MAX_QUERY_LENGTH": 200,
+    },
+    "PRIVACY": {
+        # Customer personal data (names, emails, addresses, phone numbers) may be sent to an
+        # LLM backend that runs outside this server. Off: such data is redacted first.
+        "SEND_PII_TO_EXTERNAL_LLM": False,
+    },
+    "TASKS": {
+        # django-q2 cluster name that our tasks are queued on (None: the default cluster).
+        "CLUSTER": None,
+        # Extra django-q2 options passed with every task we queue (e.g. {"timeout": 3600}).
+        "Q_OPTIONS": {},
+    },
+}
+
+
+class CrmSettings:
+    """Lazy view of ``settings.OSCAR_AI_CRM`` merged over :data:`DEFAULTS`.
+
+    Sections are read as attributes (``crm_settings.CAPTURE["ENABLED"]``). The merged
+    dict is built on first access and rebuilt when Django's ``setting_changed`` fires.
+    """
+
+    def __init__(self, defaults: dict[str, dict[str, Any]]) -> None:
+        self._defaults = defaults
+        self._merged: dict[str, dict[str, Any]] | None = None
+        self.version = 0
+
+    def user_settings(self) -> Any:
+        return getattr(settings, SETTINGS_NAME, {})
+
+    def _build(self) -> dict[str, dict[str, Any]]:
+        merged = copy.deepcopy(self._defaults)
+        user = self.user_settings()
+        if not isinstance(user, dict):
+            return merged  # reported by checks.E001
+        for section, values in user.items():
+            if section in merged and isinstance(values, dict):
+                merged[section].update(values)
+        return merged
+
+    def __getattr__(self, section: str) -> dict[str, Any]:
+        if section.startswith("_"):
+            raise AttributeError(section)
+        if self._merged is None:
+            self._merged = self._build()
+        try:
+            return self._merged[section]
+        except KeyError:
+            raise AttributeError(f"Unknown {SETTINGS_NAME} section: {section!r}") from None
+
+    def reload(self) -> None:
+        self._merged = None
+        self.version += 1
+
+
+crm_settings = CrmSettings(DEFAULTS)
+
+
+def _reload_on_change(*, setting: str, **kwargs: Any) -> None:
+    if setting == SETTINGS_NAME:
+        crm_settings.reload()
+
+
+setting_changed.connect(_reload_on_change)

@@ -1,0 +1,1 @@
+"""Customer profiles: activity counters now, features and scores later."""

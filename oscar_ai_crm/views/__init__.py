@@ -1,0 +1,1 @@
+"""Storefront views of oscar_ai_crm."""
