@@ -54,12 +54,13 @@ def record_events(
             visitor.user_id, first.kind, at, first.value
         ):
             return 0
-        rows = [_event_row(visitor, data, source, at) for data in events]
+        rows = [build_event(visitor, data, source, at) for data in events]
         Event.objects.using(using).bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 
-def _event_row(visitor: Visitor, data: EventData, source: str, at: datetime) -> Event:
+def build_event(visitor: Visitor, data: EventData, source: str, at: datetime) -> Event:
+    """An unsaved Event row for ``data`` done by ``visitor`` (``at`` if it has no time)."""
     return Event(
         kind=data.kind,
         user_id=visitor.user_id,

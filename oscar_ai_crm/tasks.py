@@ -1,0 +1,31 @@
+"""django-q2 entry points: thin, primitive arguments, idempotent, small summary dicts.
+
+Queue them with :func:`oscar_ai_crm.queueing.enqueue` so the configured cluster and
+options apply, e.g. ``enqueue("oscar_ai_crm.tasks.backfill_history")``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+logger = logging.getLogger(__name__)
+
+
+def backfill_history(since: str | None = None, include_analytics: bool = True) -> dict:
+    """Import the shop's existing orders, reviews and analytics rows; rebuild profiles."""
+    from .capture.backfill import backfill_history as run_backfill
+
+    summary = run_backfill(
+        since=datetime.fromisoformat(since) if since else None,
+        include_analytics=include_analytics,
+        progress=logger.info,
+    )
+    return summary.as_dict()
+
+
+def rebuild_profiles(user_ids: list[int] | None = None) -> dict:
+    """Recompute customers' activity counters from the event log."""
+    from .profiles.activity import rebuild_activity
+
+    return {"profiles": rebuild_activity(user_ids)}
