@@ -78,7 +78,7 @@ INSTALLED_APPS = [
 
 # oscar_ai_crm, line 2 of 3: the django-q2 cluster (ORM broker: no extra service needed).
 Q_CLUSTER = {
-    "name": "example_shop",
+    "name": os.environ.get("Q_CLUSTER_NAME", "example_shop"),
     "orm": "default",
     "workers": 2,
     "timeout": 1800,
