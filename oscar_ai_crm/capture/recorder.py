@@ -55,7 +55,10 @@ def record_events(
         ):
             return 0
         rows = [build_event(visitor, data, source, at) for data in events]
-        Event.objects.using(using).bulk_create(rows, ignore_conflicts=True)
+        if len(rows) == 1 and rows[0].dedupe_key is None:
+            rows[0].save(using=using, force_insert=True)  # one INSERT, no transaction
+        else:
+            Event.objects.using(using).bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 

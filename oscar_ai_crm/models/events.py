@@ -65,7 +65,7 @@ class Event(models.Model):
     source = models.CharField(
         _("source"), max_length=10, choices=EventSource.choices, default=EventSource.WEB
     )
-    dedupe_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    dedupe_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     extra = models.JSONField(_("extra"), default=dict, blank=True)
 
     class Meta:
@@ -74,13 +74,20 @@ class Event(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["created_at"], name="crm_event_time"),
-            models.Index(fields=["kind", "created_at"], name="crm_event_kind_time"),
             models.Index(fields=["user", "created_at"], name="crm_event_user_time"),
             models.Index(fields=["product", "created_at"], name="crm_event_product_time"),
             models.Index(
                 fields=["session_hash"],
                 condition=Q(user__isnull=True),
                 name="crm_event_anonymous_session",
+            ),
+        ]
+        constraints = [
+            # Partial: the many events without a key (views, searches) skip this index.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(dedupe_key__isnull=False),
+                name="crm_event_unique_source_record",
             ),
         ]
 

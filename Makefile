@@ -1,0 +1,45 @@
+# The two commands (see README.md): `make demo` runs the demo shop, `make test` runs the suite.
+# Both set everything up from a fresh clone: a virtualenv in .venv and the package with its extras.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_SEED ?= 42
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test test-sqlite test-postgres install benchmark clean-demo
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+# The demo shop on http://127.0.0.1:8000 (SQLite, django-q2 ORM broker, offline defaults).
+# Data is generated once (seed $(DEMO_SEED)); `make clean-demo` starts over.
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py crm_demo_data --seed $(DEMO_SEED) --if-empty
+	$(PY) manage.py qcluster & QPID=$$!; \
+	trap 'kill $$QPID 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite, on SQLite and then on PostgreSQL; fails if either fails.
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	env -u DATABASE_URL $(PY) -m pytest
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest
+
+benchmark: install
+	$(PY) benchmarks/capture_overhead.py
+
+clean-demo:
+	rm -f example_project/var/example_shop.sqlite3
