@@ -44,8 +44,11 @@ from oscar_ai_crm.capture import receivers as crm_capture  # noqa: E402
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 OSCAR_RECEIVER = oscar_analytics.receive_product_view
 CRM_UID = "oscar_ai_crm.product_viewed"
-MODES = {"a_no_capture": (False, False), "b_oscar_analytics": (True, False),
-         "c_analytics_plus_crm": (True, True)}
+MODES = {
+    "a_no_capture": (False, False),
+    "b_oscar_analytics": (True, False),
+    "c_analytics_plus_crm": (True, True),
+}
 
 
 def connect(oscar: bool, crm: bool) -> None:
@@ -90,8 +93,9 @@ def time_dispatch(request, product, n: int) -> list[float]:
     times = []
     for _ in range(n):
         start = time.perf_counter()
-        product_viewed.send(sender=None, product=product, user=request.user, request=request,
-                            response=response)
+        product_viewed.send(
+            sender=None, product=product, user=request.user, request=request, response=response
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -108,8 +112,10 @@ def measure(urls, customer, n_requests: int, rounds: int) -> dict[str, dict[str,
             for who, client in clients.items():
                 samples[who, mode] += time_requests(client, urls, n_requests // rounds)
     connect(True, True)
-    return {who: {mode: statistics.median(samples[who, mode]) * 1000 for mode in MODES}
-            for who in clients}
+    return {
+        who: {mode: statistics.median(samples[who, mode]) * 1000 for mode in MODES}
+        for who in clients
+    }
 
 
 def measure_dispatch(customer, n: int) -> dict[str, float]:
@@ -140,8 +146,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
     urls, customer = build_shop()
-    print(f"database: {connection.vendor}; {args.requests} requests per mode and visitor, "
-          f"{args.rounds} interleaved rounds")
+    print(
+        f"database: {connection.vendor}; {args.requests} requests per mode and visitor, "
+        f"{args.rounds} interleaved rounds"
+    )
     for who, medians in measure(urls, customer, args.requests, args.rounds).items():
         cells = ", ".join(f"{mode} {ms:.2f} ms" for mode, ms in medians.items())
         print(f"product page, {who}: {cells}; ratio crm/oscar-analytics = {ratio(medians):.2f}")

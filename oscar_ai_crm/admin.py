@@ -38,8 +38,17 @@ class ProductFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "user", "product", "quantity", "value", "query",
-                    "order_number", "source")
+    list_display = (
+        "created_at",
+        "kind",
+        "user",
+        "product",
+        "quantity",
+        "value",
+        "query",
+        "order_number",
+        "source",
+    )
     list_filter = ("kind", "source", "created_at", ProductFilter)
     date_hierarchy = "created_at"
     search_fields = ("query", "order_number", "user__email", "product__title")
@@ -56,14 +65,31 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(CustomerProfile)
 class CustomerProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "last_seen_at", "view_count", "basket_add_count", "order_count",
-                    "total_spent", "last_order_at", "tracking_opted_out")
+    list_display = (
+        "user",
+        "last_seen_at",
+        "view_count",
+        "basket_add_count",
+        "order_count",
+        "total_spent",
+        "last_order_at",
+        "tracking_opted_out",
+    )
     list_filter = ("tracking_opted_out", "last_order_at")
     search_fields = ("user__email", "user__first_name", "user__last_name")
     list_select_related = ("user",)
-    readonly_fields = ("user", "first_seen_at", "last_seen_at", "view_count", "search_count",
-                       "basket_add_count", "order_count", "review_count", "total_spent",
-                       "last_order_at")
+    readonly_fields = (
+        "user",
+        "first_seen_at",
+        "last_seen_at",
+        "view_count",
+        "search_count",
+        "basket_add_count",
+        "order_count",
+        "review_count",
+        "total_spent",
+        "last_order_at",
+    )
     actions = ["rebuild_selected", "queue_backfill"]
 
     def has_add_permission(self, request) -> bool:

@@ -40,16 +40,31 @@ def _suggest(name: str, choices: Any) -> str:
 def check_settings(app_configs=None, **kwargs) -> list[Error]:
     user = getattr(settings, SETTINGS_NAME, {})
     if not isinstance(user, dict):
-        return [_error(f"{SETTINGS_NAME} must be a dict, not {type(user).__name__}.",
-                       "Set it to a dict of sections, e.g. {'CAPTURE': {'ENABLED': True}}.", 1)]
+        return [
+            _error(
+                f"{SETTINGS_NAME} must be a dict, not {type(user).__name__}.",
+                "Set it to a dict of sections, e.g. {'CAPTURE': {'ENABLED': True}}.",
+                1,
+            )
+        ]
     errors: list[Error] = []
     for section, values in user.items():
         if section not in DEFAULTS:
-            errors.append(_error(f"Unknown {SETTINGS_NAME} section {section!r}.",
-                                 f"{_suggest(section, DEFAULTS)}Sections: {', '.join(DEFAULTS)}.", 2))
+            errors.append(
+                _error(
+                    f"Unknown {SETTINGS_NAME} section {section!r}.",
+                    f"{_suggest(section, DEFAULTS)}Sections: {', '.join(DEFAULTS)}.",
+                    2,
+                )
+            )
         elif not isinstance(values, dict):
-            errors.append(_error(f"{SETTINGS_NAME}[{section!r}] must be a dict.",
-                                 "Each section is a dict of KEY: value.", 1))
+            errors.append(
+                _error(
+                    f"{SETTINGS_NAME}[{section!r}] must be a dict.",
+                    "Each section is a dict of KEY: value.",
+                    1,
+                )
+            )
         else:
             errors += _check_section(section, values)
     return errors
@@ -61,12 +76,22 @@ def _check_section(section: str, values: dict[str, Any]) -> list[Error]:
         expected = TYPES[section].get(key)
         where = f"{SETTINGS_NAME}[{section!r}][{key!r}]"
         if expected is None:
-            errors.append(_error(f"Unknown setting {where}.",
-                                 f"{_suggest(key, TYPES[section])}Keys of {section}: "
-                                 f"{', '.join(TYPES[section])}. See docs/settings.md.", 3))
+            errors.append(
+                _error(
+                    f"Unknown setting {where}.",
+                    f"{_suggest(key, TYPES[section])}Keys of {section}: "
+                    f"{', '.join(TYPES[section])}. See docs/settings.md.",
+                    3,
+                )
+            )
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            errors.append(_error(f"{where} has the wrong type ({type(value).__name__}).",
-                                 f"Expected {_type_name(expected)}; default: {DEFAULTS[section][key]!r}.", 4))
+            errors.append(
+                _error(
+                    f"{where} has the wrong type ({type(value).__name__}).",
+                    f"Expected {_type_name(expected)}; default: {DEFAULTS[section][key]!r}.",
+                    4,
+                )
+            )
     if section == "CAPTURE":
         errors += _check_bot_patterns(values.get("BOT_USER_AGENTS", []))
     return errors
@@ -83,8 +108,13 @@ def _check_bot_patterns(patterns: Any) -> list[Error]:
         try:
             re.compile(pattern)
         except (re.error, TypeError) as exc:
-            errors.append(_error(f"BOT_USER_AGENTS pattern {pattern!r} is not a regular expression: {exc}.",
-                                 "Fix or remove the pattern in OSCAR_AI_CRM['CAPTURE']['BOT_USER_AGENTS'].", 5))
+            errors.append(
+                _error(
+                    f"BOT_USER_AGENTS pattern {pattern!r} is not a regular expression: {exc}.",
+                    "Fix or remove the pattern in OSCAR_AI_CRM['CAPTURE']['BOT_USER_AGENTS'].",
+                    5,
+                )
+            )
     return errors
 
 
@@ -92,14 +122,23 @@ def _check_bot_patterns(patterns: Any) -> list[Error]:
 def check_install(app_configs=None, **kwargs) -> list[Error | Warning]:
     problems: list[Error | Warning] = []
     if "django_q" not in settings.INSTALLED_APPS:
-        problems.append(Error("django_q is not in INSTALLED_APPS; oscar_ai_crm runs its training "
-                              "and generation as django-q2 tasks.",
-                              hint="Add 'django_q' to INSTALLED_APPS and configure Q_CLUSTER "
-                                   "(docs/installation.md).", id="oscar_ai_crm.E010"))
+        problems.append(
+            Error(
+                "django_q is not in INSTALLED_APPS; oscar_ai_crm runs its training "
+                "and generation as django-q2 tasks.",
+                hint="Add 'django_q' to INSTALLED_APPS and configure Q_CLUSTER "
+                "(docs/installation.md).",
+                id="oscar_ai_crm.E010",
+            )
+        )
     if "django.contrib.sessions.middleware.SessionMiddleware" not in settings.MIDDLEWARE:
-        problems.append(Warning("SessionMiddleware is not installed: anonymous visitors cannot be "
-                                "recorded or merged into customers at login.",
-                                hint="Add django.contrib.sessions.middleware.SessionMiddleware, or "
-                                     "set OSCAR_AI_CRM['CAPTURE']['ANONYMOUS'] = False.",
-                                id="oscar_ai_crm.W001"))
+        problems.append(
+            Warning(
+                "SessionMiddleware is not installed: anonymous visitors cannot be "
+                "recorded or merged into customers at login.",
+                hint="Add django.contrib.sessions.middleware.SessionMiddleware, or "
+                "set OSCAR_AI_CRM['CAPTURE']['ANONYMOUS'] = False.",
+                id="oscar_ai_crm.W001",
+            )
+        )
     return problems

@@ -6,9 +6,7 @@ import pytest
 from django.test import Client
 from oscar.test import factories
 
-BROWSER_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-)
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PASSWORD = "skelebrain"  # Oscar's UserFactory password
 
 

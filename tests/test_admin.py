@@ -39,8 +39,9 @@ def test_event_list_filters_by_kind_and_product(admin_client, events, product):
 def test_events_are_read_only(admin_client, events):
     event = Event.objects.first()
     assert admin_client.get(reverse("admin:oscar_ai_crm_event_add")).status_code == 403
-    response = admin_client.post(reverse("admin:oscar_ai_crm_event_change", args=[event.pk]),
-                                 {"kind": "order"})
+    response = admin_client.post(
+        reverse("admin:oscar_ai_crm_event_change", args=[event.pk]), {"kind": "order"}
+    )
     assert response.status_code == 403
     assert Event.objects.get(pk=event.pk).kind == event.kind
 
@@ -48,8 +49,10 @@ def test_events_are_read_only(admin_client, events):
 def test_profile_recount_action_runs_the_task(admin_client, events, customer):
     profile = CustomerProfile.objects.create(user=customer)  # counters out of date
 
-    response = admin_client.post(reverse("admin:oscar_ai_crm_customerprofile_changelist"), {
-        "action": "rebuild_selected", "_selected_action": [profile.pk]})
+    response = admin_client.post(
+        reverse("admin:oscar_ai_crm_customerprofile_changelist"),
+        {"action": "rebuild_selected", "_selected_action": [profile.pk]},
+    )
 
     assert response.status_code == 302
     profile.refresh_from_db()

@@ -17,16 +17,23 @@ def test_defaults_pass_every_check(settings):
     assert checks.run_checks(tags=[checks.Tags.compatibility]) == []
 
 
-@pytest.mark.parametrize(("value", "expected_id", "hint_part"), [
-    ([("CAPTURE", {})], "oscar_ai_crm.E001", "dict of sections"),
-    ({"CAPTUR": {}}, "oscar_ai_crm.E002", "Did you mean 'CAPTURE'"),
-    ({"CAPTURE": True}, "oscar_ai_crm.E001", "dict of KEY"),
-    ({"CAPTURE": {"ENABLE": False}}, "oscar_ai_crm.E003", "Did you mean 'ENABLED'"),
-    ({"CAPTURE": {"ENABLED": "no"}}, "oscar_ai_crm.E004", "Expected bool"),
-    ({"CAPTURE": {"MAX_QUERY_LENGTH": True}}, "oscar_ai_crm.E004", "Expected int"),
-    ({"TASKS": {"CLUSTER": 3}}, "oscar_ai_crm.E004", "Expected str or None"),
-    ({"CAPTURE": {"BOT_USER_AGENTS": ["ok", "(unclosed"]}}, "oscar_ai_crm.E005", "Fix or remove"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected_id", "hint_part"),
+    [
+        ([("CAPTURE", {})], "oscar_ai_crm.E001", "dict of sections"),
+        ({"CAPTUR": {}}, "oscar_ai_crm.E002", "Did you mean 'CAPTURE'"),
+        ({"CAPTURE": True}, "oscar_ai_crm.E001", "dict of KEY"),
+        ({"CAPTURE": {"ENABLE": False}}, "oscar_ai_crm.E003", "Did you mean 'ENABLED'"),
+        ({"CAPTURE": {"ENABLED": "no"}}, "oscar_ai_crm.E004", "Expected bool"),
+        ({"CAPTURE": {"MAX_QUERY_LENGTH": True}}, "oscar_ai_crm.E004", "Expected int"),
+        ({"TASKS": {"CLUSTER": 3}}, "oscar_ai_crm.E004", "Expected str or None"),
+        (
+            {"CAPTURE": {"BOT_USER_AGENTS": ["ok", "(unclosed"]}},
+            "oscar_ai_crm.E005",
+            "Fix or remove",
+        ),
+    ],
+)
 def test_bad_settings_are_reported(settings, value, expected_id, hint_part):
     settings.OSCAR_AI_CRM = value
 

@@ -39,8 +39,11 @@ class BackfillSummary:
     profiles: int = 0
 
     def as_dict(self) -> dict:
-        return {"inserted": self.inserted, "profiles": self.profiles,
-                "total_inserted": sum(self.inserted.values())}
+        return {
+            "inserted": self.inserted,
+            "profiles": self.profiles,
+            "total_inserted": sum(self.inserted.values()),
+        }
 
 
 def backfill_history(
@@ -118,9 +121,15 @@ def _product_view_batches(since, batch_size):
     views = _before_live_capture(UserProductView.objects.all(), EventKind.VIEW, since)
     for chunk in _chunks(views, batch_size):
         yield [
-            (row.user_id, EventData(EventKind.VIEW, product_id=row.product_id,
-                                    created_at=row.date_created,
-                                    dedupe_key=f"oscar-productview:{row.pk}"))
+            (
+                row.user_id,
+                EventData(
+                    EventKind.VIEW,
+                    product_id=row.product_id,
+                    created_at=row.date_created,
+                    dedupe_key=f"oscar-productview:{row.pk}",
+                ),
+            )
             for row in chunk
         ]
 
@@ -129,9 +138,15 @@ def _search_batches(since, batch_size):
     searches = _before_live_capture(UserSearch.objects.all(), EventKind.SEARCH, since)
     for chunk in _chunks(searches, batch_size):
         yield [
-            (row.user_id, EventData(EventKind.SEARCH, query=row.query[:255],
-                                    created_at=row.date_created,
-                                    dedupe_key=f"oscar-search:{row.pk}"))
+            (
+                row.user_id,
+                EventData(
+                    EventKind.SEARCH,
+                    query=row.query[:255],
+                    created_at=row.date_created,
+                    dedupe_key=f"oscar-search:{row.pk}",
+                ),
+            )
             for row in chunk
         ]
 
@@ -139,7 +154,8 @@ def _search_batches(since, batch_size):
 def _before_live_capture(queryset, kind: str, since: datetime | None):
     """Oscar analytics rows from before our own capture of ``kind`` started."""
     live_start = Event.objects.filter(kind=kind, source=EventSource.WEB).aggregate(
-        start=Min("created_at"))["start"]
+        start=Min("created_at")
+    )["start"]
     if live_start is not None:
         queryset = queryset.filter(date_created__lt=live_start)
     return _since(queryset, "date_created", since)

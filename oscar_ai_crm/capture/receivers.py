@@ -38,7 +38,9 @@ def capture_safely(handler: Callable[..., None]) -> Callable[..., None]:
         try:
             handler(sender, **kwargs)
         except Exception:
-            logger.exception("oscar_ai_crm: %s failed; the event was not recorded", handler.__name__)
+            logger.exception(
+                "oscar_ai_crm: %s failed; the event was not recorded", handler.__name__
+            )
 
     return receiver_function
 

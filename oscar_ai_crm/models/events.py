@@ -54,7 +54,11 @@ class Event(models.Model):
     )
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     value = models.DecimalField(
-        _("value"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Money: order total, order-line price or basket-line price."),
     )
     currency = models.CharField(_("currency"), max_length=12, blank=True, default="")

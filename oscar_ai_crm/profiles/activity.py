@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models import Value
+from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from ..models import CustomerProfile, Event, EventKind
@@ -24,7 +23,11 @@ COUNTER_FOR_KIND: dict[str, str] = {
 }
 COUNTER_FIELDS = list(dict.fromkeys(COUNTER_FOR_KIND.values()))
 ACTIVITY_FIELDS = [
-    *COUNTER_FIELDS, "total_spent", "last_order_at", "first_seen_at", "last_seen_at",
+    *COUNTER_FIELDS,
+    "total_spent",
+    "last_order_at",
+    "first_seen_at",
+    "last_seen_at",
 ]
 
 
@@ -102,8 +105,11 @@ def rebuild_activity(user_ids: Iterable[int] | None = None, batch_size: int = 10
     rows = _aggregate_activity(events)
     with transaction.atomic():
         profiles.update(
-            **{field: 0 for field in COUNTER_FIELDS}, total_spent=Decimal("0.00"),
-            last_order_at=None, first_seen_at=None, last_seen_at=None,
+            **{field: 0 for field in COUNTER_FIELDS},
+            total_spent=Decimal("0.00"),
+            last_order_at=None,
+            first_seen_at=None,
+            last_seen_at=None,
         )
         CustomerProfile.objects.bulk_create(
             [CustomerProfile(**row) for row in rows],

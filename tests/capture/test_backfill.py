@@ -28,13 +28,17 @@ def history(settings, customer, product):
     for days in (300, 200):
         basket = factories.create_basket(empty=True)
         basket.add_product(product, quantity=2)
-        orders.append(factories.create_order(user=customer, basket=basket,
-                                             date_placed=last_year + timedelta(days=days)))
+        orders.append(
+            factories.create_order(
+                user=customer, basket=basket, date_placed=last_year + timedelta(days=days)
+            )
+        )
     guest_basket = factories.create_basket(empty=True)
     guest_basket.add_product(product)
     factories.create_order(basket=guest_basket, date_placed=last_year)
-    ProductReview.objects.create(product=product, user=customer, score=5, title="Great",
-                                 body="Really good.")
+    ProductReview.objects.create(
+        product=product, user=customer, score=5, title="Great", body="Really good."
+    )
     UserProductView.objects.create(product=product, user=customer)
     UserSearch.objects.create(user=customer, query="linen")
     settings.OSCAR_AI_CRM = {}
@@ -52,8 +56,11 @@ def test_backfill_imports_orders_reviews_and_analytics(history, customer):
 
     assert summary["inserted"] == {"orders": 3 + 3, "reviews": 1, "product_views": 1, "searches": 1}
     assert set(Event.objects.values_list("source", flat=True)) == {EventSource.BACKFILL}
-    order_times = set(Event.objects.filter(kind=EventKind.ORDER, user=customer)
-                      .values_list("created_at", flat=True))
+    order_times = set(
+        Event.objects.filter(kind=EventKind.ORDER, user=customer).values_list(
+            "created_at", flat=True
+        )
+    )
     assert order_times == {order.date_placed for order in history}
     profile = CustomerProfile.objects.get(user=customer)
     assert (profile.order_count, profile.review_count, profile.view_count) == (2, 1, 1)
@@ -77,7 +84,9 @@ def test_backfill_twice_creates_no_duplicates(history, customer):
 def test_backfill_skips_analytics_rows_already_captured_live(history, customer, browser, product):
     browser.force_login(customer)
     browser.get(product.get_absolute_url())  # live capture starts now...
-    UserProductView.objects.filter(user=customer).update(date_created=timezone.now())  # ...Oscar saw it too
+    UserProductView.objects.filter(user=customer).update(
+        date_created=timezone.now()
+    )  # ...Oscar saw it too
 
     summary = run_backfill()
 
@@ -88,9 +97,13 @@ def test_backfill_skips_analytics_rows_already_captured_live(history, customer, 
 def test_backfill_respects_opt_out_and_since(history, customer):
     CustomerProfile.objects.create(user=customer, tracking_opted_out=True)
 
-    summary = run_backfill("--since", (history[1].date_placed - timedelta(days=1)).date().isoformat())
+    summary = run_backfill(
+        "--since", (history[1].date_placed - timedelta(days=1)).date().isoformat()
+    )
 
-    assert summary["inserted"]["orders"] == 0  # the customer's orders are skipped; the guest's is older
+    assert (
+        summary["inserted"]["orders"] == 0
+    )  # the customer's orders are skipped; the guest's is older
     assert not Event.objects.filter(user=customer).exists()
 
 

@@ -34,7 +34,9 @@ def test_product_page_still_renders_when_capture_fails(broken_event_log, browser
     assert "on_product_viewed failed" in caplog.text
 
 
-def test_basket_and_checkout_survive_a_capture_failure(broken_event_log, logged_in, customer, product):
+def test_basket_and_checkout_survive_a_capture_failure(
+    broken_event_log, logged_in, customer, product
+):
     response = logged_in.post(reverse("basket:add", args=[product.pk]), {"quantity": 1})
     assert response.status_code == 302
 

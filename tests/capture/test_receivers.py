@@ -62,11 +62,17 @@ def test_order_placed_through_oscar_records_order_and_lines(customer, product):
     order = factories.create_order(user=customer, basket=basket)
 
     head = Event.objects.get(kind=EventKind.ORDER)
-    assert (head.user, head.order_number, head.value) == (customer, str(order.number), order.total_incl_tax)
+    assert (head.user, head.order_number, head.value) == (
+        customer,
+        str(order.number),
+        order.total_incl_tax,
+    )
     assert head.created_at == order.date_placed
     lines = Event.objects.filter(kind=EventKind.PURCHASE).order_by("product_id")
     assert [(e.product, e.quantity, e.value) for e in lines] == [
-        (product, 2, Decimal("25.00")), (second, 1, Decimal("4.00"))]
+        (product, 2, Decimal("25.00")),
+        (second, 1, Decimal("4.00")),
+    ]
     profile = CustomerProfile.objects.get(user=customer)
     assert (profile.order_count, profile.total_spent) == (1, order.total_incl_tax)
     assert profile.last_order_at == order.date_placed
@@ -83,8 +89,9 @@ def test_guest_order_is_recorded_without_a_customer(product):
 
 
 def test_review_records_the_score(logged_in, customer, product):
-    url = reverse("catalogue:reviews-add", kwargs={"product_slug": product.slug,
-                                                   "product_pk": product.pk})
+    url = reverse(
+        "catalogue:reviews-add", kwargs={"product_slug": product.slug, "product_pk": product.pk}
+    )
     response = logged_in.post(url, {"title": "Lovely", "score": 4, "body": "Fits well."})
 
     assert response.status_code == 302
@@ -98,8 +105,10 @@ def test_anonymous_browsing_is_merged_into_the_customer_at_login(browser, custom
     browser.post(reverse("basket:add", args=[product.pk]), {"quantity": 1})
     assert Event.objects.filter(user__isnull=True).count() == 2
 
-    response = browser.post(reverse("customer:login"), {
-        "login_submit": "1", "login-username": customer.email, "login-password": "skelebrain"})
+    response = browser.post(
+        reverse("customer:login"),
+        {"login_submit": "1", "login-username": customer.email, "login-password": "skelebrain"},
+    )
 
     assert response.status_code == 302
     assert not Event.objects.filter(user__isnull=True).exists()
@@ -113,8 +122,9 @@ def test_login_through_django_admin_also_merges(browser, product):
     staff = factories.UserFactory(username="staff", is_staff=True)
     browser.get(product.get_absolute_url())
 
-    browser.post(reverse("admin:login"), {"username": "staff", "password": "skelebrain",
-                                          "next": "/admin/"})
+    browser.post(
+        reverse("admin:login"), {"username": "staff", "password": "skelebrain", "next": "/admin/"}
+    )
 
     assert Event.objects.get(kind=EventKind.VIEW).user == staff
 
@@ -134,12 +144,15 @@ def test_opted_out_customer_is_not_recorded(logged_in, customer, product):
     assert CustomerProfile.objects.get(user=customer).view_count == 0
 
 
-@pytest.mark.parametrize("user_agent", [
-    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-    "python-requests/2.32.3",
-    "",
-])
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "python-requests/2.32.3",
+        "",
+    ],
+)
 def test_bots_are_not_recorded(client, product, user_agent):
     response = client.get(product.get_absolute_url(), headers={"user-agent": user_agent})
 

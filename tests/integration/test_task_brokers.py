@@ -18,8 +18,9 @@ SHOP_SETTINGS = {"DJANGO_SETTINGS_MODULE": "example_project.settings", "Q_SYNC":
 
 def run(args: list[str], env: dict[str, str]) -> str:
     env = {**env, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -36,8 +37,13 @@ def migrated_shop(tmp_path_factory) -> Path:
 
 def shop_env(migrated_shop: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
     shutil.copy(migrated_shop / "example_shop.sqlite3", tmp_path / "example_shop.sqlite3")
-    env = {**os.environ, "EXAMPLE_SHOP_VAR_DIR": str(tmp_path), **SHOP_SETTINGS,
-           "Q_CLUSTER_NAME": f"crm-test-{uuid.uuid4().hex[:8]}", **extra}
+    env = {
+        **os.environ,
+        "EXAMPLE_SHOP_VAR_DIR": str(tmp_path),
+        **SHOP_SETTINGS,
+        "Q_CLUSTER_NAME": f"crm-test-{uuid.uuid4().hex[:8]}",
+        **extra,
+    }
     env.pop("DATABASE_URL", None)
     return env
 

@@ -18,8 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--since", help="Only records from this date on (YYYY-MM-DD).")
-        parser.add_argument("--no-analytics", action="store_true",
-                            help="Skip Oscar's UserProductView / UserSearch records.")
+        parser.add_argument(
+            "--no-analytics",
+            action="store_true",
+            help="Skip Oscar's UserProductView / UserSearch records.",
+        )
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
@@ -28,14 +31,21 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         progress = None if options["json"] else self.stdout.write
-        summary = backfill_history(since=since, include_analytics=not options["no_analytics"],
-                                   batch_size=options["batch_size"], progress=progress)
+        summary = backfill_history(
+            since=since,
+            include_analytics=not options["no_analytics"],
+            batch_size=options["batch_size"],
+            progress=progress,
+        )
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict()))
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Backfill done: {summary.as_dict()['total_inserted']} events inserted, "
-                f"{summary.profiles} profiles rebuilt."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Backfill done: {summary.as_dict()['total_inserted']} events inserted, "
+                    f"{summary.profiles} profiles rebuilt."
+                )
+            )
 
 
 def _parse_date(value: str) -> datetime:
