@@ -69,7 +69,8 @@ class Event(models.Model):
     source = models.CharField(
         _("source"), max_length=10, choices=EventSource.choices, default=EventSource.WEB
     )
-    dedupe_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # NULL, not "": events without a source record stay out of the partial unique index.
+    dedupe_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     extra = models.JSONField(_("extra"), default=dict, blank=True)
 
     class Meta:
