@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_SEED ?= 42
+DEMO_DB := example_project/var/example_shop.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: demo test test-sqlite test-postgres install benchmark clean-demo
@@ -21,8 +22,12 @@ $(STAMP): pyproject.toml
 # The demo shop on http://127.0.0.1:8000 (SQLite, django-q2 ORM broker, offline defaults).
 # Data is generated once (seed $(DEMO_SEED)); `make clean-demo` starts over.
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py crm_demo_data --seed $(DEMO_SEED) --if-empty
+	@if [ -f $(DEMO_DB) ]; then \
+	  $(PY) manage.py migrate --noinput; \
+	else \
+	  $(PY) manage.py migrate --noinput && $(PY) manage.py crm_demo_data --seed $(DEMO_SEED) \
+	  || { rm -f $(DEMO_DB); exit 1; }; \
+	fi
 	$(PY) manage.py qcluster & QPID=$$!; \
 	trap 'kill $$QPID 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -42,4 +47,4 @@ benchmark: install
 	$(PY) benchmarks/capture_overhead.py
 
 clean-demo:
-	rm -f example_project/var/example_shop.sqlite3
+	rm -f $(DEMO_DB)
