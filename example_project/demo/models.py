@@ -9,7 +9,9 @@ from django.db import models
 
 
 class HiddenPersona(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     persona = models.CharField(max_length=40)
     seed = models.IntegerField()
 

@@ -39,15 +39,18 @@ def record_events(
 ) -> int:
     """Record ``events`` done by ``visitor``; the first one is counted on their profile.
 
-    Nothing is written for a customer who opted out. Runs inside a savepoint when the
-    caller is in a transaction, so a failure here never poisons the shop's transaction.
-    Returns the number of events handed to the database.
+    Nothing is written for a customer who opted out. Several writes (a customer's profile
+    update and insert, an order's lines) share one transaction: one commit instead of one per
+    statement. Inside the shop's transaction that is a savepoint, so a failure here never
+    poisons the shop's transaction. Returns the number of events handed to the database.
     """
     if not events:
         return 0
     using = router.db_for_write(Event)
+    single_insert = visitor.user_id is None and len(events) == 1 and not events[0].dedupe_key
     in_transaction = transaction.get_connection(using).in_atomic_block
-    with transaction.atomic(using=using) if in_transaction else nullcontext():
+    bare = single_insert and not in_transaction
+    with nullcontext() if bare else transaction.atomic(using=using):
         first = events[0]
         at = first.created_at or clock.now()
         if visitor.user_id is not None and not bump_profile(
@@ -55,8 +58,8 @@ def record_events(
         ):
             return 0
         rows = [build_event(visitor, data, source, at) for data in events]
-        if len(rows) == 1 and rows[0].dedupe_key is None:
-            rows[0].save(using=using, force_insert=True)  # one INSERT, no transaction
+        if single_insert:
+            rows[0].save(using=using, force_insert=True)
         else:
             Event.objects.using(using).bulk_create(rows, ignore_conflicts=True)
     return len(rows)

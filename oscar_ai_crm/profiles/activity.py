@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Count, F, Max, Min, Q, Sum
 
 from ..models import CustomerProfile, Event, EventKind
 
@@ -56,26 +55,16 @@ def bump_profile(user_id: int, kind: str, at: datetime, value: Decimal | None) -
 
 
 def _changes_for(kind: str, at: datetime, value: Decimal | None) -> dict[str, Any]:
-    changes: dict[str, Any] = {
-        "first_seen_at": _earliest("first_seen_at", at),
-        "last_seen_at": _latest("last_seen_at", at),
-    }
+    # Plain assignments, not GREATEST(): live events arrive in time order, and this runs on
+    # every page view. Out-of-order imports call rebuild_activity() instead.
+    changes: dict[str, Any] = {"last_seen_at": at}
     counter = COUNTER_FOR_KIND.get(kind)
     if counter:
         changes[counter] = F(counter) + 1
     if kind == EventKind.ORDER:
         changes["total_spent"] = F("total_spent") + (value or 0)
-        changes["last_order_at"] = _latest("last_order_at", at)
+        changes["last_order_at"] = at
     return changes
-
-
-def _earliest(field: str, at: datetime) -> Least:
-    # Coalesce: SQLite's MIN() returns NULL if any argument is NULL, PostgreSQL's LEAST does not.
-    return Least(Coalesce(F(field), Value(at)), Value(at))
-
-
-def _latest(field: str, at: datetime) -> Greatest:
-    return Greatest(Coalesce(F(field), Value(at)), Value(at))
 
 
 def _initial_values(kind: str, at: datetime, value: Decimal | None) -> dict[str, Any]:

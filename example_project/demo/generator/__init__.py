@@ -22,6 +22,8 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from oscar_ai_crm.profiles.activity import rebuild_activity
+
 from .anonymous import plan_anonymous_visits
 from .behaviour import plan_customer_visits
 from .catalogue import build_catalogue
@@ -77,6 +79,8 @@ def generate_demo_shop(
     visits = plan_visits(seed, people, ProductPicker(plans), history_start, now)
     say(f"{len(visits)} visits planned; replaying them through Oscar's signals")
     _replay_all(replayer, visits, say)
+    # Live capture keeps counters current cheaply; a recount settles any replay-order effects.
+    say(f"{rebuild_activity()} customer profiles recounted from the event log")
     names = [person.persona.name for person in people]
     seconds = time.perf_counter() - started
     return summarise(seed, names, replayer.stats, replayer.orders_by_persona, seconds)
