@@ -30,6 +30,7 @@ class TrackingPreferenceView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         context["page_title"] = _("Privacy")
+        context["active_tab"] = "crm_privacy"
         return context
 
     def form_valid(self, form: TrackingPreferenceForm):
