@@ -21,10 +21,16 @@ TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
         "BOT_USER_AGENTS": (list, tuple),
         "IGNORE_EMPTY_USER_AGENT": bool,
         "MAX_QUERY_LENGTH": int,
+        "WRITE_MODE": str,
+        "BACKGROUND_QUEUE_SIZE": int,
+        "BACKGROUND_FLUSH_SECONDS": (int, float),
     },
     "PRIVACY": {"SEND_PII_TO_EXTERNAL_LLM": bool},
     "TASKS": {"CLUSTER": (str, type(None)), "Q_OPTIONS": dict},
 }
+
+
+WRITE_MODES = ("background", "inline")
 
 
 def _error(msg: str, hint: str, id: int) -> Error:
@@ -94,6 +100,15 @@ def _check_section(section: str, values: dict[str, Any]) -> list[Error]:
             )
     if section == "CAPTURE":
         errors += _check_bot_patterns(values.get("BOT_USER_AGENTS", []))
+        if values.get("WRITE_MODE", "background") not in WRITE_MODES:
+            errors.append(
+                _error(
+                    f"CAPTURE['WRITE_MODE'] must be one of {WRITE_MODES}, "
+                    f"not {values['WRITE_MODE']!r}.",
+                    "'background' writes off the request path; 'inline' during it.",
+                    6,
+                )
+            )
     return errors
 
 

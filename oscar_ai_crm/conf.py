@@ -60,6 +60,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "IGNORE_EMPTY_USER_AGENT": True,
         # Longest search query kept; longer ones are truncated.
         "MAX_QUERY_LENGTH": 200,
+        # "background": views, searches and basket additions are queued in memory and written
+        # by a background thread, off the shopper's request. "inline": written during the
+        # request. Orders, reviews and logins are always written inline.
+        "WRITE_MODE": "background",
+        # Background mode: events queued per process at most (beyond that new ones are dropped
+        # with a warning), and the longest wait before a partial batch is written.
+        "BACKGROUND_QUEUE_SIZE": 10000,
+        "BACKGROUND_FLUSH_SECONDS": 0.5,
     },
     "PRIVACY": {
         # Customer personal data (names, emails, addresses, phone numbers) may be sent to an

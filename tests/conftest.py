@@ -6,8 +6,21 @@ import pytest
 from django.test import Client
 from oscar.test import factories
 
+from oscar_ai_crm.capture.writer import inline_writes
+
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PASSWORD = "skelebrain"  # Oscar's UserFactory password
+
+
+@pytest.fixture(autouse=True)
+def _write_events_inline():
+    """Capture writes inline in tests, so assertions see events at once.
+
+    The background writer (the production default) has its own tests in
+    tests/capture/test_writer.py.
+    """
+    with inline_writes():
+        yield
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ def test_defaults_pass_every_check(settings):
             "oscar_ai_crm.E005",
             "Fix or remove",
         ),
+        ({"CAPTURE": {"WRITE_MODE": "later"}}, "oscar_ai_crm.E006", "off the request path"),
     ],
 )
 def test_bad_settings_are_reported(settings, value, expected_id, hint_part):

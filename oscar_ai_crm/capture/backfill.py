@@ -118,37 +118,33 @@ def _review_batches(since, batch_size):
 
 
 def _product_view_batches(since, batch_size):
-    views = _before_live_capture(UserProductView.objects.all(), EventKind.VIEW, since)
-    for chunk in _chunks(views, batch_size):
-        yield [
-            (
-                row.user_id,
-                EventData(
-                    EventKind.VIEW,
-                    product_id=row.product_id,
-                    created_at=row.date_created,
-                    dedupe_key=f"oscar-productview:{row.pk}",
-                ),
-            )
-            for row in chunk
-        ]
+    def to_event(row) -> EventData:
+        return EventData(
+            EventKind.VIEW,
+            product_id=row.product_id,
+            created_at=row.date_created,
+            dedupe_key=f"oscar-productview:{row.pk}",
+        )
+
+    yield from _analytics_batches(UserProductView, EventKind.VIEW, to_event, since, batch_size)
 
 
 def _search_batches(since, batch_size):
-    searches = _before_live_capture(UserSearch.objects.all(), EventKind.SEARCH, since)
-    for chunk in _chunks(searches, batch_size):
-        yield [
-            (
-                row.user_id,
-                EventData(
-                    EventKind.SEARCH,
-                    query=row.query[:255],
-                    created_at=row.date_created,
-                    dedupe_key=f"oscar-search:{row.pk}",
-                ),
-            )
-            for row in chunk
-        ]
+    def to_event(row) -> EventData:
+        return EventData(
+            EventKind.SEARCH,
+            query=row.query[:255],
+            created_at=row.date_created,
+            dedupe_key=f"oscar-search:{row.pk}",
+        )
+
+    yield from _analytics_batches(UserSearch, EventKind.SEARCH, to_event, since, batch_size)
+
+
+def _analytics_batches(model, kind: str, to_event, since, batch_size):
+    rows = _before_live_capture(model.objects.all(), kind, since)
+    for chunk in _chunks(rows, batch_size):
+        yield [(row.user_id, to_event(row)) for row in chunk]
 
 
 def _before_live_capture(queryset, kind: str, since: datetime | None):

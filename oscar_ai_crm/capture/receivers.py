@@ -24,6 +24,7 @@ from .identity import Visitor, visitor_for_request
 from .merge import merge_anonymous_history
 from .oscar_records import order_events, review_event
 from .recorder import EventData, record_events
+from .writer import write_events
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +46,25 @@ def capture_safely(handler: Callable[..., None]) -> Callable[..., None]:
     return receiver_function
 
 
-def _record_request(request, user, data: EventData) -> None:
+def _record_request(request, user, data: EventData, *, off_request: bool = False) -> None:
+    """Record ``data`` for the request's visitor; ``off_request`` allows background writing."""
     if request is None or skip_reason(request):
         return
     visitor = visitor_for_request(request, user)
-    if visitor is not None:
+    if visitor is None:
+        return
+    if off_request:
+        write_events(visitor, [data])
+    else:
         record_events(visitor, [data])
 
 
 @receiver(product_viewed, dispatch_uid="oscar_ai_crm.product_viewed")
 @capture_safely
 def on_product_viewed(sender, product, user, request, **kwargs) -> None:
-    _record_request(request, user, EventData(EventKind.VIEW, product_id=product.pk))
+    _record_request(
+        request, user, EventData(EventKind.VIEW, product_id=product.pk), off_request=True
+    )
 
 
 @receiver(user_search, dispatch_uid="oscar_ai_crm.user_search")
@@ -67,7 +75,7 @@ def on_user_search(sender, session, user, query, **kwargs) -> None:
     if not query or request is None or request.GET.get("page", "1") != "1":
         return  # an empty search box, or a further page of the same search
     query = query[: crm_settings.CAPTURE["MAX_QUERY_LENGTH"]]
-    _record_request(request, user, EventData(EventKind.SEARCH, query=query))
+    _record_request(request, user, EventData(EventKind.SEARCH, query=query), off_request=True)
 
 
 @receiver(basket_addition, dispatch_uid="oscar_ai_crm.basket_addition")
@@ -83,7 +91,7 @@ def on_basket_addition(sender, product, user, request, **kwargs) -> None:
         value=unit_price * quantity if isinstance(unit_price, Decimal) else None,
         currency=getattr(line, "price_currency", "") or "",
     )
-    _record_request(request, user, data)
+    _record_request(request, user, data, off_request=True)
 
 
 def _posted_quantity(request) -> int:

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from oscar_ai_crm.capture.writer import inline_writes
 from oscar_ai_crm.profiles.activity import rebuild_activity
 
 from .anonymous import plan_anonymous_visits
@@ -78,7 +79,8 @@ def generate_demo_shop(
     say(f"catalogue of {len(plans)} products and {len(people)} customers created")
     visits = plan_visits(seed, people, ProductPicker(plans), history_start, now)
     say(f"{len(visits)} visits planned; replaying them through Oscar's signals")
-    _replay_all(replayer, visits, say)
+    with inline_writes():  # replayed history is written as it is sent, in time order
+        _replay_all(replayer, visits, say)
     # Live capture keeps counters current cheaply; a recount settles any replay-order effects.
     say(f"{rebuild_activity()} customer profiles recounted from the event log")
     names = [person.persona.name for person in people]

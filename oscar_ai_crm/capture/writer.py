@@ -1,0 +1,128 @@
+"""Where captured events are written: inline, or by a background thread off the request path.
+
+In ``"background"`` mode (the default) a receiver only puts the event on an in-process queue
+(microseconds); a daemon thread writes queued events in batches, one transaction per batch.
+The shopper's response never waits for the database. Up to ``BACKGROUND_FLUSH_SECONDS`` of
+events can be lost if the process is killed; a full queue drops new events with a warning
+rather than grow without bound. Shop records (orders, reviews) are always written inline.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import replace
+
+from django.db import close_old_connections, connections, transaction
+
+from ..conf import crm_settings
+from . import clock
+from .identity import Visitor
+from .recorder import EventData, record_events
+
+logger = logging.getLogger(__name__)
+_force_inline: ContextVar[bool] = ContextVar("oscar_ai_crm_force_inline", default=False)
+Item = tuple[Visitor, Sequence[EventData]]
+
+
+def write_events(visitor: Visitor, events: Sequence[EventData]) -> None:
+    """Record ``events`` now, or hand them to the background writer (per the settings)."""
+    if _force_inline.get() or crm_settings.CAPTURE["WRITE_MODE"] != "background":
+        record_events(visitor, events)
+        return
+    stamped = [
+        data if data.created_at else replace(data, created_at=clock.now()) for data in events
+    ]
+    _writer().submit((visitor, stamped))
+
+
+@contextmanager
+def inline_writes() -> Iterator[None]:
+    """Write every event inside the block inline (bulk imports, replays, scripts)."""
+    token = _force_inline.set(True)
+    try:
+        yield
+    finally:
+        _force_inline.reset(token)
+
+
+def flush_pending_events(timeout: float = 10.0) -> bool:
+    """Wait until the background writer has written everything queued so far."""
+    return _writer().flush(timeout) if _current is not None else True
+
+
+class BackgroundWriter:
+    """A queue and a daemon thread that drains it in batches."""
+
+    def __init__(self, max_queue: int, flush_seconds: float, batch_size: int = 200) -> None:
+        self.queue: queue.Queue[Item] = queue.Queue(maxsize=max_queue)
+        self.flush_seconds = flush_seconds
+        self.batch_size = batch_size
+        self.pid = os.getpid()
+        self.thread = threading.Thread(target=self._run, name="oscar-ai-crm-writer", daemon=True)
+        self.thread.start()
+
+    def submit(self, item: Item) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except queue.Full:
+            logger.warning("oscar_ai_crm: capture queue full; an event was dropped")
+
+    def flush(self, timeout: float) -> bool:
+        done = threading.Event()
+        threading.Thread(target=lambda: (self.queue.join(), done.set()), daemon=True).start()
+        return done.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.queue.get()]
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(self.queue.get(timeout=self.flush_seconds))
+                except queue.Empty:
+                    break
+            self._write(batch)
+            for _ in batch:
+                self.queue.task_done()
+
+    def _write(self, batch: list[Item]) -> None:
+        close_old_connections()
+        try:
+            with transaction.atomic():  # one commit per batch; a savepoint per item
+                for visitor, events in batch:
+                    self._write_one(visitor, events)
+        except Exception:
+            logger.exception("oscar_ai_crm: a batch of %d captured events was lost", len(batch))
+            connections.close_all()
+
+    @staticmethod
+    def _write_one(visitor: Visitor, events: Sequence[EventData]) -> None:
+        try:
+            record_events(visitor, events)
+        except Exception:
+            logger.exception("oscar_ai_crm: a captured event could not be written")
+
+
+_current: BackgroundWriter | None = None
+_lock = threading.Lock()
+
+
+def _writer() -> BackgroundWriter:
+    """This process's writer, started on first use (and again in a forked child)."""
+    global _current
+    with _lock:
+        if _current is None or _current.pid != os.getpid():
+            capture = crm_settings.CAPTURE
+            _current = BackgroundWriter(
+                capture["BACKGROUND_QUEUE_SIZE"], capture["BACKGROUND_FLUSH_SECONDS"]
+            )
+        return _current
+
+
+atexit.register(flush_pending_events, 2.0)

@@ -1,0 +1,77 @@
+"""The background writer (the default): events leave the request path and still arrive."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from oscar_ai_crm.capture import clock, writer
+from oscar_ai_crm.capture.writer import flush_pending_events
+from oscar_ai_crm.models import CustomerProfile, Event, EventKind
+
+# transaction=True: the writer thread has its own connection and must see committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def background(_write_events_inline, settings):
+    """Undo the suite's inline default: capture as a production shop does."""
+    token = writer._force_inline.set(False)
+    settings.OSCAR_AI_CRM = {"CAPTURE": {"WRITE_MODE": "background"}}
+    yield
+    assert flush_pending_events(10)
+    writer._force_inline.reset(token)
+
+
+def test_views_and_basket_additions_are_written_off_the_request(
+    background, logged_in, customer, product
+):
+    assert logged_in.get(product.get_absolute_url()).status_code == 200
+    logged_in.post(reverse("basket:add", args=[product.pk]), {"quantity": 2})
+    logged_in.get(reverse("search:search"), {"q": "linen"})
+
+    assert flush_pending_events(10)
+    kinds = sorted(Event.objects.filter(user=customer).values_list("kind", flat=True))
+    assert kinds == [EventKind.BASKET_ADD, EventKind.SEARCH, EventKind.VIEW]
+    profile = CustomerProfile.objects.get(user=customer)
+    assert (profile.view_count, profile.basket_add_count, profile.search_count) == (1, 1, 1)
+
+
+def test_event_time_is_stamped_when_queued_not_when_written(background, browser, product):
+    then = timezone.now() - timedelta(days=3)
+    with clock.recorded_at(then):  # the writer thread cannot see this context
+        browser.get(product.get_absolute_url())
+
+    assert flush_pending_events(10)
+    assert Event.objects.get().created_at == then
+
+
+def test_a_failing_batch_is_logged_and_the_writer_keeps_going(background, browser, product, caplog):
+    table = Event._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        with caplog.at_level(logging.ERROR, logger="oscar_ai_crm"):
+            assert browser.get(product.get_absolute_url()).status_code == 200
+            assert flush_pending_events(10)
+        assert "could not be written" in caplog.text
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+
+    browser.get(product.get_absolute_url())
+    assert flush_pending_events(10)
+    assert Event.objects.count() == 1
+
+
+def test_inline_mode_writes_during_the_request(settings, browser, product):
+    settings.OSCAR_AI_CRM = {"CAPTURE": {"WRITE_MODE": "inline"}}
+    token = writer._force_inline.set(False)
+    try:
+        browser.get(product.get_absolute_url())
+        assert Event.objects.count() == 1  # no flush needed
+    finally:
+        writer._force_inline.reset(token)
