@@ -88,6 +88,8 @@ class BackgroundWriter:
                 except queue.Empty:
                     break
             self._write(batch)
+            if self.queue.empty():
+                connections.close_all()  # idle: hold no database connection between bursts
             for _ in batch:
                 self.queue.task_done()
 
