@@ -34,10 +34,11 @@ def capture_safely(handler: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(handler)
     def receiver_function(sender, **kwargs) -> None:
-        if kwargs.get("raw", False) or not crm_settings.CAPTURE["ENABLED"]:
+        if kwargs.get("raw", False):
             return
         try:
-            handler(sender, **kwargs)
+            if crm_settings.CAPTURE["ENABLED"]:
+                handler(sender, **kwargs)
         except Exception:
             logger.exception(
                 "oscar_ai_crm: %s failed; the event was not recorded", handler.__name__
