@@ -9,7 +9,7 @@ DEMO_SEED ?= 42
 DEMO_DB := example_project/var/example_shop.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-sqlite test-postgres install benchmark clean-demo
+.PHONY: demo test lint test-sqlite test-postgres install benchmark clean-demo
 
 install: $(STAMP)
 
@@ -32,10 +32,15 @@ demo: install
 	trap 'kill $$QPID 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite, on SQLite and then on PostgreSQL; fails if either fails.
+# The whole suite: lint and types, then the tests on SQLite and on PostgreSQL; fails if any fails.
 test: install
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+lint: install
+	$(VENV)/bin/ruff check oscar_ai_crm tests benchmarks example_project
+	$(VENV)/bin/mypy oscar_ai_crm
 
 test-sqlite: install
 	env -u DATABASE_URL $(PY) -m pytest

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Min, Prefetch
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from ..models import CustomerProfile, Event, EventKind, EventSource
@@ -71,9 +72,10 @@ def backfill_history(
 
 def _insert(batches: Iterator[list[tuple[int | None, EventData]]], opted_out: set[int]) -> int:
     before = Event.objects.count()
+    now = timezone.now()  # for a source record without a date (Oscar always sets one)
     for batch in batches:
         rows = [
-            build_event(Visitor(user_id), data, EventSource.BACKFILL, data.created_at)
+            build_event(Visitor(user_id), data, EventSource.BACKFILL, data.created_at or now)
             for user_id, data in batch
             if user_id not in opted_out
         ]

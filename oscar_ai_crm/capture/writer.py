@@ -76,7 +76,12 @@ class BackgroundWriter:
 
     def flush(self, timeout: float) -> bool:
         done = threading.Event()
-        threading.Thread(target=lambda: (self.queue.join(), done.set()), daemon=True).start()
+
+        def wait_for_queue() -> None:
+            self.queue.join()
+            done.set()
+
+        threading.Thread(target=wait_for_queue, daemon=True).start()
         return done.wait(timeout)
 
     def _run(self) -> None:

@@ -1,5 +1,7 @@
 """A customer's own tracking preference, on their Oscar account pages."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -24,8 +26,12 @@ class TrackingPreferenceView(LoginRequiredMixin, FormView):
     form_class = TrackingPreferenceForm
     template_name = "oscar_ai_crm/privacy.html"
 
+    @property
+    def customer_id(self) -> int:
+        return cast(int, self.request.user.pk)  # LoginRequiredMixin: always a customer
+
     def get_initial(self) -> dict:
-        return {"allow_tracking": not tracking_opted_out(self.request.user.pk)}
+        return {"allow_tracking": not tracking_opted_out(self.customer_id)}
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -35,7 +41,7 @@ class TrackingPreferenceView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form: TrackingPreferenceForm):
         opted_out = not form.cleaned_data["allow_tracking"]
-        set_tracking_opt_out(self.request.user.pk, opted_out)
+        set_tracking_opt_out(self.customer_id, opted_out)
         messages.success(self.request, _("Your privacy preference was saved."))
         return super().form_valid(form)
 
