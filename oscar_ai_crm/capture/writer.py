@@ -14,10 +14,12 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
+from typing import Any
 
 from django.db import close_old_connections, connections, transaction
 
@@ -27,6 +29,8 @@ from .identity import Visitor
 from .recorder import EventData, record_events
 
 logger = logging.getLogger(__name__)
+IDLE_SECONDS = 30.0  # close the writer's connection after this long without events
+_RELEASE: Any = object()  # queue item asking the writer to close its connection
 _force_inline: ContextVar[bool] = ContextVar("oscar_ai_crm_force_inline", default=False)
 Item = tuple[Visitor, Sequence[EventData]]
 
@@ -52,9 +56,17 @@ def inline_writes() -> Iterator[None]:
         _force_inline.reset(token)
 
 
-def flush_pending_events(timeout: float = 10.0) -> bool:
-    """Wait until the background writer has written everything queued so far."""
-    return _writer().flush(timeout) if _current is not None else True
+def flush_pending_events(timeout: float = 10.0, release_connection: bool = False) -> bool:
+    """Wait until the background writer has written everything queued so far.
+
+    ``release_connection`` also has it close its database connection (e.g. before the
+    database is dropped at the end of a test run).
+    """
+    if _current is None:
+        return True
+    if release_connection:
+        _current.release_connection()
+    return _current.flush(timeout)
 
 
 class BackgroundWriter:
@@ -84,21 +96,37 @@ class BackgroundWriter:
         threading.Thread(target=wait_for_queue, daemon=True).start()
         return done.wait(timeout)
 
+    def release_connection(self) -> None:
+        """Ask the thread to close its database connection now (it reopens when needed)."""
+        self.queue.put(_RELEASE)
+
     def _run(self) -> None:
         while True:
-            batch = [self.queue.get()]
-            while len(batch) < self.batch_size:
-                try:
-                    batch.append(self.queue.get(timeout=self.flush_seconds))
-                except queue.Empty:
-                    break
-            self._write(batch)
-            if self.queue.empty():
+            try:
+                first = self.queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
                 connections.close_all()  # idle: hold no database connection between bursts
+                continue
+            batch = self._fill_batch([first])
+            self._write([item for item in batch if item is not _RELEASE])
+            if _RELEASE in batch:
+                connections.close_all()
             for _ in batch:
                 self.queue.task_done()
 
+    def _fill_batch(self, batch: list) -> list:
+        """Add queued items until the batch is full or ``flush_seconds`` have passed."""
+        deadline = time.monotonic() + self.flush_seconds
+        while len(batch) < self.batch_size:
+            try:
+                batch.append(self.queue.get(timeout=max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+        return batch
+
     def _write(self, batch: list[Item]) -> None:
+        if not batch:
+            return
         close_old_connections()
         try:
             with transaction.atomic():  # one commit per batch; a savepoint per item

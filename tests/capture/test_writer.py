@@ -1,6 +1,7 @@
 """The background writer (the default): events leave the request path and still arrive."""
 
 import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oscar_ai_crm.capture import clock, writer
+from oscar_ai_crm.capture.identity import Visitor
+from oscar_ai_crm.capture.recorder import EventData
 from oscar_ai_crm.capture.writer import flush_pending_events
 from oscar_ai_crm.models import CustomerProfile, Event, EventKind
 
@@ -22,7 +25,7 @@ def background(_write_events_inline, settings):
     token = writer._force_inline.set(False)
     settings.OSCAR_AI_CRM = {"CAPTURE": {"WRITE_MODE": "background"}}
     yield
-    assert flush_pending_events(10)
+    assert flush_pending_events(10, release_connection=True)
     writer._force_inline.reset(token)
 
 
@@ -75,3 +78,22 @@ def test_inline_mode_writes_during_the_request(settings, browser, product):
         assert Event.objects.count() == 1  # no flush needed
     finally:
         writer._force_inline.reset(token)
+
+
+def test_a_steady_trickle_is_written_within_the_flush_interval(background, product):
+    """A batch waits at most BACKGROUND_FLUSH_SECONDS in all, not per arriving event."""
+    trickle = writer.BackgroundWriter(max_queue=1000, flush_seconds=0.2)
+    visitor = Visitor(None, "trickle")
+    submitted, written_while_trickling = 0, False
+    for _ in range(60):  # an event every 50 ms for up to 3 s (a batch holds up to 200)
+        event = EventData(EventKind.VIEW, product_id=product.pk, created_at=timezone.now())
+        trickle.submit((visitor, [event]))
+        submitted += 1
+        time.sleep(0.05)
+        if trickle.queue.unfinished_tasks < submitted:  # a batch was written (no DB read:
+            written_while_trickling = True  # shared-cache SQLite locks tables across threads)
+            break
+    trickle.release_connection()
+    assert trickle.flush(10)
+    assert written_while_trickling
+    assert Event.objects.filter(session_hash="trickle").count() == submitted
