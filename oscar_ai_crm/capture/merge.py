@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..models import CustomerProfile, Event
 from ..profiles.activity import rebuild_activity
 from .identity import hash_session_key
+from .writer import flush_pending_events
 
 
 def merge_anonymous_history(user_id: int, session_key: str | None) -> int:
@@ -16,6 +17,8 @@ def merge_anonymous_history(user_id: int, session_key: str | None) -> int:
     session_hash = hash_session_key(session_key)
     if not session_hash:
         return 0
+    # The visitor's last page views may still be queued in this process's background writer.
+    flush_pending_events(timeout=2.0)
     anonymous = Event.objects.filter(session_hash=session_hash, user__isnull=True)
     if CustomerProfile.objects.filter(user_id=user_id, tracking_opted_out=True).exists():
         anonymous.delete()

@@ -31,6 +31,8 @@ from .recorder import EventData, record_events
 logger = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0  # close the writer's connection after this long without events
 _RELEASE: Any = object()  # queue item asking the writer to close its connection
+_FLUSH: Any = object()  # queue item asking the writer to write its batch now
+_SIGNALS = (_RELEASE, _FLUSH)
 _force_inline: ContextVar[bool] = ContextVar("oscar_ai_crm_force_inline", default=False)
 Item = tuple[Visitor, Sequence[EventData]]
 
@@ -62,8 +64,8 @@ def flush_pending_events(timeout: float = 10.0, release_connection: bool = False
     ``release_connection`` also has it close its database connection (e.g. before the
     database is dropped at the end of a test run).
     """
-    if _current is None:
-        return True
+    if _current is None or _current.pid != os.getpid():
+        return True  # nothing was queued by this process
     if release_connection:
         _current.release_connection()
     return _current.flush(timeout)
@@ -87,6 +89,11 @@ class BackgroundWriter:
             logger.warning("oscar_ai_crm: capture queue full; an event was dropped")
 
     def flush(self, timeout: float) -> bool:
+        """Write the open batch now and wait until the queue is drained."""
+        try:
+            self.queue.put_nowait(_FLUSH)
+        except queue.Full:
+            pass  # a full queue is written at once anyway
         done = threading.Event()
 
         def wait_for_queue() -> None:
@@ -108,16 +115,17 @@ class BackgroundWriter:
                 connections.close_all()  # idle: hold no database connection between bursts
                 continue
             batch = self._fill_batch([first])
-            self._write([item for item in batch if item is not _RELEASE])
+            self._write([item for item in batch if item not in _SIGNALS])
             if _RELEASE in batch:
                 connections.close_all()
             for _ in batch:
                 self.queue.task_done()
 
     def _fill_batch(self, batch: list) -> list:
-        """Add queued items until the batch is full or ``flush_seconds`` have passed."""
+        """Add queued items until the batch is full, ``flush_seconds`` have passed, or a
+        flush or release is asked for."""
         deadline = time.monotonic() + self.flush_seconds
-        while len(batch) < self.batch_size:
+        while len(batch) < self.batch_size and batch[-1] not in _SIGNALS:
             try:
                 batch.append(self.queue.get(timeout=max(0.0, deadline - time.monotonic())))
             except queue.Empty:

@@ -97,3 +97,16 @@ def test_a_steady_trickle_is_written_within_the_flush_interval(background, produ
     assert trickle.flush(10)
     assert written_while_trickling
     assert Event.objects.filter(session_hash="trickle").count() == submitted
+
+
+def test_views_still_queued_at_login_are_merged(background, browser, customer, product):
+    browser.get(product.get_absolute_url())  # queued, not yet written
+
+    browser.post(
+        reverse("customer:login"),
+        {"login_submit": "1", "login-username": customer.email, "login-password": "skelebrain"},
+    )
+
+    assert flush_pending_events(10)
+    assert Event.objects.get(kind=EventKind.VIEW).user == customer
+    assert CustomerProfile.objects.get(user=customer).view_count == 1
