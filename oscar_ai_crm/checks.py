@@ -27,6 +27,23 @@ TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "PRIVACY": {"SEND_PII_TO_EXTERNAL_LLM": bool},
     "TASKS": {"CLUSTER": (str, type(None)), "Q_OPTIONS": dict},
+    "RECOMMENDATIONS": {
+        "MODELS": dict,
+        "SERVE": str,
+        "SIMILAR": (str, type(None)),
+        "SIMILAR_TEXT": (str, type(None)),
+        "BOUGHT_TOGETHER": (str, type(None)),
+        "EVENT_WEIGHTS": dict,
+        "TRAINING_DAYS": (int, type(None)),
+        "TOP_N": int,
+        "EXCLUDE_PURCHASED": bool,
+        "EVALUATION": dict,
+        "PROMOTION_TOLERANCE": (int, float),
+        "PROMOTION_METRIC": str,
+        "RULES_CLASS": str,
+        "CACHE_SECONDS": int,
+        "SCHEDULE": (str, type(None)),
+    },
 }
 
 

@@ -74,6 +74,77 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # LLM backend that runs outside this server. Off: such data is redacted first.
         "SEND_PII_TO_EXTERNAL_LLM": False,
     },
+    "RECOMMENDATIONS": {
+        # The models trained and evaluated: alias -> {"CLASS": import string, "OPTIONS": kwargs}.
+        # A shop's value replaces this dict as a whole. See docs/recommendations.md.
+        "MODELS": {
+            "popularity": {
+                "CLASS": "oscar_ai_crm.recommenders.popularity.PopularityRecommender",
+                "OPTIONS": {"half_life_days": 30},
+            },
+            "history": {
+                "CLASS": "oscar_ai_crm.recommenders.history.PurchaseHistoryRecommender",
+                "OPTIONS": {},
+            },
+            "item_knn": {
+                "CLASS": "oscar_ai_crm.recommenders.item_knn.ItemKNNRecommender",
+                "OPTIONS": {"K": 100},
+            },
+            "als": {
+                "CLASS": "oscar_ai_crm.recommenders.als.ALSRecommender",
+                "OPTIONS": {"factors": 64, "iterations": 15, "random_state": 42},
+            },
+            "bought_together": {
+                "CLASS": "oscar_ai_crm.recommenders.cooccurrence.BoughtTogetherRecommender",
+                "OPTIONS": {},
+            },
+            "ratings": {
+                "CLASS": "oscar_ai_crm.recommenders.ratings.RatingsRecommender",
+                "OPTIONS": {"algorithm": "KNNWithMeans", "random_state": 42},
+            },
+            "text": {
+                "CLASS": "oscar_ai_crm.recommenders.content.TextSimilarityRecommender",
+                "OPTIONS": {"encoder": "auto"},
+            },
+            "hybrid": {
+                "CLASS": "oscar_ai_crm.recommenders.hybrid.HybridRecommender",
+                "OPTIONS": {
+                    "components": ["popularity", "history", "item_knn", "als", "bought_together"],
+                    "tune_weights": True,
+                    "random_state": 42,
+                },
+            },
+        },
+        # Alias whose top-N per customer is served ("recommended for you").
+        "SERVE": "hybrid",
+        # Aliases whose similar_items() feed the "similar products" and "frequently bought
+        # together" tags.
+        "SIMILAR": "item_knn",
+        "SIMILAR_TEXT": "text",
+        "BOUGHT_TOGETHER": "bought_together",
+        # Weight of each event kind in the implicit-feedback matrix (view < basket < order).
+        "EVENT_WEIGHTS": {"view": 1.0, "basket_add": 3.0, "purchase": 5.0, "review": 2.0},
+        # Train on the last N days of events (None: all of them).
+        "TRAINING_DAYS": 365,
+        # Items precomputed per customer and per product (the tags show up to this many).
+        "TOP_N": 24,
+        # Never recommend what the customer already bought (False suits shops where customers
+        # re-order: groceries, consumables).
+        "EXCLUDE_PURCHASED": True,
+        # Offline evaluation before promotion: cut-off rank, share of the timeline held out
+        # for testing, and the event kinds counted as hits.
+        "EVALUATION": {"K": 10, "TEST_FRACTION": 0.2, "TARGET_EVENTS": ["purchase"]},
+        # A new run replaces the serving one only if its K-metric is not worse than this
+        # fraction of the serving run's metric on the same split (1.0 = not worse at all).
+        "PROMOTION_TOLERANCE": 1.0,
+        "PROMOTION_METRIC": "ndcg",
+        # Import string of the serve-time business rules (stock, availability).
+        "RULES_CLASS": "oscar_ai_crm.recommenders.rules.AvailabilityRules",
+        # Seconds a rendered recommendation tag is cached (0: not cached).
+        "CACHE_SECONDS": 300,
+        # django-q2 schedule for training: a cron string, e.g. "0 3 * * *" (None: no schedule).
+        "SCHEDULE": "30 3 * * *",
+    },
     "TASKS": {
         # django-q2 cluster name that our tasks are queued on (None: the default cluster).
         "CLUSTER": None,

@@ -1,0 +1,1 @@
+"""Feature building: interactions for recommenders, customer features for profiles."""

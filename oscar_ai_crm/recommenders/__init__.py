@@ -1,0 +1,1 @@
+"""Recommenders: models with one small, batched interface (see :mod:`.base`)."""
