@@ -1,0 +1,1 @@
+"""Training, publishing and serving of recommendations (the Django side of recommenders/)."""
