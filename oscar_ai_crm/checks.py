@@ -174,3 +174,35 @@ def check_install(app_configs=None, **kwargs) -> list[Error | Warning]:
             )
         )
     return problems
+
+
+@register(Tags.compatibility)
+def check_recommenders(app_configs=None, **kwargs) -> list[Error]:
+    """Every configured recommender can be built; every alias the settings use exists."""
+    from .conf import crm_settings
+    from .exceptions import ConfigurationError
+    from .recommenders.registry import build_recommender, model_specs
+
+    try:
+        specs = model_specs()
+    except (AttributeError, TypeError, ValueError):
+        return []  # a malformed section is reported by check_settings
+    errors: list[Error] = []
+    for alias in specs:
+        try:
+            build_recommender(alias, specs)
+        except (ConfigurationError, RecursionError) as exc:
+            hint = "Check the CLASS import string and the OPTIONS it accepts."
+            errors.append(_error(str(exc)[:500], hint, 7))
+    settings = crm_settings.RECOMMENDATIONS
+    for key in ("SERVE", "SIMILAR", "SIMILAR_TEXT", "BOUGHT_TOGETHER"):
+        alias = settings.get(key)
+        if alias and alias not in specs:
+            errors.append(
+                _error(
+                    f"RECOMMENDATIONS[{key!r}] = {alias!r} is not an alias in MODELS.",
+                    f"{_suggest(alias, specs)}Aliases: {', '.join(specs)}.",
+                    8,
+                )
+            )
+    return errors

@@ -29,3 +29,16 @@ def rebuild_profiles(user_ids: list[int] | None = None) -> dict:
     from .profiles.activity import rebuild_activity
 
     return {"profiles": rebuild_activity(user_ids)}
+
+
+def train_recommendations(trigger: str = "task") -> dict:
+    """Train, evaluate and (if not worse) publish recommendations; the run's summary."""
+    from .recommendations.training import train_recommendations as train
+
+    run = train(trigger=trigger, progress=logger.info)
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "seconds": run.duration_seconds,
+        "message": run.message.splitlines()[0] if run.message else "",
+    }

@@ -66,3 +66,41 @@ def test_settings_merge_over_defaults_and_reload(settings):
 def test_unknown_section_is_an_attribute_error():
     with pytest.raises(AttributeError, match="Unknown OSCAR_AI_CRM section"):
         crm_settings.RECOMENDERS  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "recommendations, expected_id, message_part",
+    [
+        (
+            {"MODELS": {"x": {"CLASS": "no.such.Recommender"}}, "SERVE": "x"},
+            "oscar_ai_crm.E007",
+            "cannot be imported",
+        ),
+        (
+            {
+                "MODELS": {
+                    "p": {
+                        "CLASS": "oscar_ai_crm.recommenders.popularity.PopularityRecommender",
+                        "OPTIONS": {"half_lif_days": 3},
+                    }
+                },
+                "SERVE": "p",
+                "SIMILAR": None,
+                "SIMILAR_TEXT": None,
+                "BOUGHT_TOGETHER": None,
+            },
+            "oscar_ai_crm.E007",
+            "do not fit",
+        ),
+        ({"SERVE": "hybird"}, "oscar_ai_crm.E008", "not an alias"),
+    ],
+)
+def test_bad_recommender_settings_are_reported(
+    settings, recommendations, expected_id, message_part
+):
+    from oscar_ai_crm.checks import check_recommenders
+
+    settings.OSCAR_AI_CRM = {"RECOMMENDATIONS": recommendations}
+    errors = [e for e in check_recommenders() if e.id == expected_id]
+
+    assert errors and message_part in errors[0].msg

@@ -220,12 +220,12 @@ def scaled_candidates(ids: np.ndarray, scores: np.ndarray, n_items: int) -> spar
     proposed item stays distinguishable from "not proposed" (0).
     """
     valid = ids >= 0
-    safe = np.where(valid, scores, np.nan).astype(np.float64)
-    with np.errstate(all="ignore"):
-        high = np.nanmax(safe, axis=1, keepdims=True)
-        low = np.nanmin(safe, axis=1, keepdims=True)
-        span = np.where(high - low > 0, high - low, 1.0)
-        scaled = 0.05 + 0.95 * (safe - low) / span
+    values = scores.astype(np.float64)
+    high = np.where(valid, values, -np.inf).max(axis=1, keepdims=True)
+    low = np.where(valid, values, np.inf).min(axis=1, keepdims=True)
+    span = np.where(np.isfinite(high - low) & (high - low > 0), high - low, 1.0)
+    with np.errstate(invalid="ignore"):
+        scaled = 0.05 + 0.95 * (values - low) / span
     rows, cols = np.nonzero(valid)
     return sparse.csr_matrix(
         (scaled[rows, cols].astype(np.float32), (rows, ids[rows, cols])),

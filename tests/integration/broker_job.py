@@ -22,7 +22,7 @@ from django_q.cluster import Cluster  # noqa: E402
 from django_q.tasks import result  # noqa: E402
 from oscar.test import factories  # noqa: E402
 
-from oscar_ai_crm.models import CustomerProfile  # noqa: E402
+from oscar_ai_crm.models import CustomerProfile, Event, ModelRun, Recommendation  # noqa: E402
 from oscar_ai_crm.queueing import enqueue  # noqa: E402
 
 
@@ -39,18 +39,58 @@ def make_history() -> int:
     return customer.pk
 
 
-def main() -> None:
-    user_id = make_history()
+def make_events() -> None:
+    """Customers who buy one product go on to buy another: enough to train on."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    products = [factories.create_product(title=f"Broker product {n}") for n in range(4)]
+    for item in products:
+        factories.create_stockrecord(item, price=Decimal("5.00"), num_in_stock=10)
+    start = timezone.now() - timedelta(days=40)
+    events = []
+    for n in range(20):
+        customer = factories.UserFactory()
+        first, second = products[n % 2], products[2 + n % 2]
+        for offset, item in ((n, first), (n + 15, second)):
+            when = start + timedelta(days=offset)
+            events.append(Event(kind="purchase", user=customer, product=item, created_at=when))
+    Event.objects.bulk_create(events)
+
+
+def run_task(task: str, **kwargs) -> tuple[str, object]:
     broker = get_broker()
-    task_id = enqueue("oscar_ai_crm.tasks.backfill_history")
+    task_id = enqueue(task, **kwargs)
     cluster = Cluster(broker)
     cluster.start()
     try:
-        summary = result(task_id, wait=60_000)
+        return type(broker).__name__, result(task_id, wait=120_000)
     finally:
         cluster.stop()
+
+
+def main() -> None:
+    job = sys.argv[1] if len(sys.argv) > 1 else "backfill"
+    if job == "train":
+        make_events()
+        with override_settings(OSCAR_AI_CRM={"RECOMMENDATIONS": {"SIMILAR_TEXT": None}}):
+            broker, summary = run_task("oscar_ai_crm.tasks.train_recommendations")
+        print(
+            json.dumps(
+                {
+                    "broker": broker,
+                    "summary": summary,
+                    "runs": list(ModelRun.objects.values_list("status", flat=True)),
+                    "recommendations": Recommendation.objects.count(),
+                }
+            )
+        )
+        return
+    user_id = make_history()
+    broker, summary = run_task("oscar_ai_crm.tasks.backfill_history")
     profile = CustomerProfile.objects.filter(user_id=user_id).values("order_count").first()
-    print(json.dumps({"broker": type(broker).__name__, "summary": summary, "profile": profile}))
+    print(json.dumps({"broker": broker, "summary": summary, "profile": profile}))
 
 
 if __name__ == "__main__":

@@ -48,8 +48,8 @@ def shop_env(migrated_shop: Path, tmp_path: Path, **extra: str) -> dict[str, str
     return env
 
 
-def run_job(env: dict[str, str]) -> dict:
-    output = run(["tests/integration/broker_job.py"], env)
+def run_job(env: dict[str, str], job: str = "backfill") -> dict:
+    output = run(["tests/integration/broker_job.py", job], env)
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -74,3 +74,21 @@ def test_backfill_task_through_redis(migrated_shop, tmp_path):
     assert job["broker"] == "Redis"
     assert job["summary"]["inserted"]["orders"] == 4
     assert job["profile"] == {"order_count": 2}
+
+
+def test_training_task_through_the_orm_broker(migrated_shop, tmp_path):
+    job = run_job(shop_env(migrated_shop, tmp_path), "train")
+
+    assert job["broker"] == "ORM"
+    assert job["summary"]["status"] == "serving", job["summary"]
+    assert job["runs"] == ["serving"]
+    assert job["recommendations"] > 0
+
+
+@pytest.mark.redis
+def test_training_task_through_redis(migrated_shop, tmp_path):
+    job = run_job(shop_env(migrated_shop, tmp_path, Q_REDIS_URL=REDIS_URL), "train")
+
+    assert job["broker"] == "Redis"
+    assert job["summary"]["status"] == "serving", job["summary"]
+    assert job["recommendations"] > 0
