@@ -1,0 +1,199 @@
+"""Matrix factorisation on implicit feedback: implicit's ALS and BPR (CPU builds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from implicit.cpu.als import AlternatingLeastSquares
+from implicit.cpu.bpr import BayesianPersonalizedRanking
+from scipy import sparse
+from threadpoolctl import threadpool_limits
+
+from ..features.interactions import Interactions
+from .base import Reason, Recommender
+
+SCALINGS = ("linear", "log")
+
+
+class FactorModel(Recommender):
+    """Scoring shared by the factor models: ``user_factors @ item_factors.T``.
+
+    Users without interactions in the fit data (or added since) get factors folded in
+    from their ``user_items`` row; users with an empty row score ``-inf`` everywhere.
+    """
+
+    def _fit(self, interactions: Interactions) -> None:
+        user_items = interactions.user_items
+        # implicit's kernels run their own threads; a threaded BLAS underneath them
+        # oversubscribes the cores (implicit warns when it sees one).
+        with threadpool_limits(1, "blas"):
+            self.model_ = self._make_model()
+            self.model_.fit(self._transform(user_items), show_progress=False)
+        self.fitted_users_ = np.diff(user_items.indptr) > 0
+
+    def _make_model(self) -> Any:
+        raise NotImplementedError
+
+    def _transform(self, user_items: sparse.csr_matrix) -> sparse.csr_matrix:
+        return sparse.csr_matrix(user_items, dtype=np.float32)
+
+    def _fold_in(self, user_items: sparse.csr_matrix) -> np.ndarray:
+        """Factors for the users of ``user_items`` rows (one per user) not seen in fit."""
+        raise NotImplementedError
+
+    def _item_vectors(self) -> np.ndarray:
+        """Item factors used for item-item similarity."""
+        return np.asarray(self.model_.item_factors)
+
+    def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
+        users = np.asarray(user_indices, dtype=np.int64)
+        known = users < self.n_users_
+        known[known] = self.fitted_users_[users[known]]
+        factors = np.zeros((len(users), self.model_.user_factors.shape[1]), dtype=np.float32)
+        factors[known] = self.model_.user_factors[users[known]]
+        new_rows = sparse.csr_matrix(user_items[users[~known]], dtype=np.float32)
+        if new_rows.shape[0]:
+            factors[~known] = self._fold_in(new_rows)
+        scores = factors @ self.model_.item_factors.T
+        unscorable = ~known
+        unscorable[unscorable] = np.diff(new_rows.indptr) == 0
+        scores[unscorable] = -np.inf
+        return scores.astype(np.float32)
+
+    def _score_similar(self, item_indices: np.ndarray) -> np.ndarray:
+        vectors = self._item_vectors()
+        norms = np.linalg.norm(vectors, axis=1)
+        norms[norms == 0] = 1.0
+        unit = vectors / norms[:, None]
+        return (unit[item_indices] @ unit.T).astype(np.float32)
+
+    def explain(
+        self, user_index: int, user_items: sparse.csr_matrix, item_index: int
+    ) -> Reason | None:
+        """The history item ``j`` with the largest ``r_uj * cos(item_j, item_i)``."""
+        self.check_fitted()
+        row = sparse.csr_matrix(user_items[user_index])
+        if not row.nnz:
+            return None
+        similarity = self._score_similar(np.array([item_index]))[0, row.indices]
+        contribution = row.data * similarity
+        best = int(np.argmax(contribution))
+        return Reason("similar", int(row.indices[best])) if contribution[best] > 0 else None
+
+
+class ALSRecommender(FactorModel):
+    """Implicit-feedback ALS (Hu, Koren and Volinsky 2008) via ``implicit``.
+
+    Parameters
+    ----------
+    factors : number of latent factors.
+    regularization : L2 regularisation of the factors.
+    alpha : confidence per unit of interaction weight (``C = 1 + alpha * r``).
+    iterations : ALS sweeps.
+    random_state : seed of the initial factors.
+    num_threads : implicit's threads (0: all cores).
+    scaling : "linear" uses the summed weights ``r`` as they are; "log" uses ``log1p(r)``,
+        so a hundred views do not outweigh one purchase by a hundredfold.
+
+    Attributes
+    ----------
+    model_ : the fitted ``implicit.cpu.als.AlternatingLeastSquares``.
+    fitted_users_ : bool array, users with interactions in the fit data.
+    """
+
+    name = "als"
+
+    def __init__(
+        self,
+        factors: int = 64,
+        regularization: float = 0.05,
+        alpha: float = 1.0,
+        iterations: int = 15,
+        random_state: int | None = None,
+        num_threads: int = 0,
+        scaling: str = "linear",
+    ):
+        self.factors = factors
+        self.regularization = regularization
+        self.alpha = alpha
+        self.iterations = iterations
+        self.random_state = random_state
+        self.num_threads = num_threads
+        self.scaling = scaling
+
+    def _make_model(self) -> AlternatingLeastSquares:
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"scaling={self.scaling!r}; expected one of {SCALINGS}.")
+        params = self.get_params()
+        del params["scaling"]  # ours; the others are implicit's names
+        return AlternatingLeastSquares(**params)
+
+    def _transform(self, user_items: sparse.csr_matrix) -> sparse.csr_matrix:
+        matrix = sparse.csr_matrix(user_items, dtype=np.float32, copy=True)
+        if self.scaling == "log":
+            matrix.data = np.log1p(matrix.data)
+        return matrix
+
+    def _fold_in(self, user_items: sparse.csr_matrix) -> np.ndarray:
+        users = np.arange(user_items.shape[0])
+        return self.model_.recalculate_user(users, self._transform(user_items))
+
+    def explain(
+        self, user_index: int, user_items: sparse.csr_matrix, item_index: int
+    ) -> Reason | None:
+        """The history item contributing most to the score, from implicit's ``explain``."""
+        self.check_fitted()
+        row = self._transform(user_items[user_index])
+        if not row.nnz:
+            return None
+        _, contributions, _ = self.model_.explain(0, row, item_index, N=1)
+        item, score = contributions[0]
+        return Reason("similar", int(item)) if score > 0 else None
+
+
+class BPRRecommender(FactorModel):
+    """Bayesian personalised ranking (Rendle et al. 2009) via ``implicit``.
+
+    Every non-zero of the user x item matrix is a positive; weights are ignored. Users
+    unseen in fit get the weighted mean of their history's item factors.
+
+    Parameters
+    ----------
+    factors : number of latent factors (implicit adds an item-bias column).
+    learning_rate : SGD step size.
+    regularization : L2 regularisation.
+    iterations : passes over the positives.
+    random_state : seed of initialisation and sampling (exact repeats need ``num_threads=1``).
+    num_threads : implicit's threads (0: all cores).
+    """
+
+    name = "bpr"
+
+    def __init__(
+        self,
+        factors: int = 64,
+        learning_rate: float = 0.01,
+        regularization: float = 0.01,
+        iterations: int = 100,
+        random_state: int | None = None,
+        num_threads: int = 0,
+    ):
+        self.factors = factors
+        self.learning_rate = learning_rate
+        self.regularization = regularization
+        self.iterations = iterations
+        self.random_state = random_state
+        self.num_threads = num_threads
+
+    def _make_model(self) -> BayesianPersonalizedRanking:
+        return BayesianPersonalizedRanking(**self.get_params())  # implicit's own names
+
+    def _item_vectors(self) -> np.ndarray:
+        return np.asarray(self.model_.item_factors)[:, :-1]  # without the bias column
+
+    def _fold_in(self, user_items: sparse.csr_matrix) -> np.ndarray:
+        totals = np.asarray(user_items.sum(axis=1)).ravel()
+        totals[totals == 0] = 1.0
+        mean = (user_items @ self._item_vectors()) / totals[:, None]
+        return np.hstack([mean, np.ones((len(mean), 1))])  # the bias column is always 1
