@@ -22,6 +22,7 @@ class PromotionDecision:
     promote: bool
     reason: str
     table: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"promote": self.promote, "reason": self.reason, **self.table}
@@ -73,7 +74,8 @@ def _decide(
     rows = {row.model: row for row in table.rows}
     candidate = rows["candidate"]
     if candidate.error:
-        return PromotionDecision(False, f"Candidate failed evaluation: {candidate.error}")
+        reason = f"Candidate failed evaluation: {candidate.error}"
+        return PromotionDecision(False, reason, table.as_dict(), failed=True)
     value = candidate.value(metric) or 0.0
     k = table.k
     if serving_label is None or serving_label == "candidate":

@@ -83,6 +83,8 @@ def _train(
     run.message = decision.reason
     run.save(update_fields=["metrics", "message"])
     say(decision.reason)
+    if decision.failed:
+        raise RuntimeError(decision.reason)
     if not decision.promote:
         run.status = RunStatus.REJECTED
         return

@@ -14,14 +14,14 @@ class FailingRecommender(Recommender):
         raise ValueError("training data rejected on purpose")
 
 
-class LeastPopularRecommender(Recommender):
-    """Recommends the least interacted-with items first: worse than popularity."""
+class NeverSeenRecommender(Recommender):
+    """Recommends only items nobody interacted with: plainly worse than popularity."""
 
-    name = "contrary"
+    name = "never_seen"
 
     def _fit(self, interactions: Interactions) -> None:
         counts = np.bincount(interactions.item_index, minlength=interactions.n_items)
-        self.scores_ = -counts.astype(np.float32)
+        self.scores_ = np.where(counts == 0, 1.0, -np.inf).astype(np.float32)
 
     def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
         return np.tile(self.scores_, (len(user_indices), 1))

@@ -88,7 +88,7 @@ def test_a_worse_run_is_rejected_and_the_serving_run_stays(planted_shop):
     before = top_products(planted_shop.probe)
     worse = {
         **MODELS,
-        "contrary": {"CLASS": "tests.recommendations.models.LeastPopularRecommender"},
+        "contrary": {"CLASS": "tests.recommendations.models.NeverSeenRecommender"},
     }
 
     with override_settings(
