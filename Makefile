@@ -10,7 +10,7 @@ DEMO_DB := example_project/var/example_shop.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint test-sqlite test-postgres install benchmark clean-demo
+.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations clean-demo
 
 install: $(STAMP)
 
@@ -53,6 +53,13 @@ test-postgres: install
 
 benchmark: install
 	$(PY) benchmarks/capture_overhead.py
+
+# Recommendation quality (Online Retail, demo shop), MovieLens ratings, and scaling to 5M
+# events; reads ../shared/data (CRM_SHARED_DATA overrides). Figures: docs/benchmarks.md.
+benchmark-recommendations: install
+	$(PY) benchmarks/recommenders_quality.py
+	$(PY) benchmarks/ratings_movielens.py
+	$(PY) benchmarks/recommenders_scaling.py
 
 clean-demo:
 	rm -f $(DEMO_DB)

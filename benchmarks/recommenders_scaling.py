@@ -61,15 +61,15 @@ def synthetic_interactions(n_events: int, n_users: int, n_items: int, seed: int 
     """A shop-like log of ``n_events`` events as ``Interactions`` (deterministic per seed).
 
     Item popularity follows a Zipf law (exponent 1) over a random order of the items;
-    user activity a Pareto law (shape 1.2), so a few users have hundreds of events and most
-    have one or two. Each user has a taste cluster; 70 % of their events pick an item of
+    every user has one event and the rest follow a Pareto law of activity (shape 1.5), so
+    a few users have hundreds of events and most have one or two. Each user has a taste cluster; 70 % of their events pick an item of
     that cluster (by popularity within it), the rest any item by global popularity.
     """
     from oscar_ai_crm.features.interactions import Interactions
 
     rng = np.random.default_rng(seed)
-    users = _draw(rng, rng.pareto(1.2, n_users) + 1.0, n_events)
-    users.sort()
+    extra = _draw(rng, rng.pareto(1.5, n_users) + 1.0, n_events - n_users)
+    users = np.sort(np.concatenate([np.arange(n_users), extra]))  # everyone has an event
     item_weight = 1.0 / rng.permutation(np.arange(1, n_items + 1)).astype(np.float64)
     items = _items(rng, users, item_weight, rng.integers(0, CLUSTERS, n_users))
     position = np.arange(n_events) - np.searchsorted(users, users)  # rank within the user
@@ -179,6 +179,7 @@ def measure(size: str, seed: int) -> dict[str, Any]:
     hybrid = build_recommender("hybrid", DEFAULTS["RECOMMENDATIONS"]["MODELS"])
     clock = ComponentClock()
     clock.full_size = len(data)
+    cpu_started = time.process_time()
     with clock.patched(), PeakMemory() as memory:
         started = time.perf_counter()
         hybrid.fit(data)
@@ -187,6 +188,8 @@ def measure(size: str, seed: int) -> dict[str, Any]:
         ids = everyones_top_n(hybrid, data)
         total = time.perf_counter() - started
     return {
+        "cpu_seconds": time.process_time() - cpu_started,
+        "load_average": os.getloadavg()[0],
         "size": size,
         "events": len(data),
         "users": data.n_users,
@@ -251,14 +254,16 @@ def target_lines(results: list[dict[str, Any]]) -> list[str]:
 
 def format_report(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| size | events | users | items | fit s | top-N s | total s | peak RSS MB | growth MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| size | events | users | items | fit s | top-N s | total s | CPU s | load | peak RSS MB "
+        "| growth MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['size']} | {r['events']:,} | {r['users']:,} | {r['items']:,} "
             f"| {r['fit_seconds']:.1f} | {r['top_n_seconds']:.1f} | {r['total_seconds']:.1f} "
-            f"| {r['peak_rss_mb']:.0f} | {r['rss_growth_mb']:.0f} |"
+            f"| {r['cpu_seconds']:.1f} | {r['load_average']:.1f} | {r['peak_rss_mb']:.0f} "
+            f"| {r['rss_growth_mb']:.0f} |"
         )
     lines += ["", "| size | model | stage | seconds | RSS growth MB |", "|---|---|---|---|---|"]
     for r in results:
