@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from implicit.cpu.als import AlternatingLeastSquares
 from implicit.cpu.bpr import BayesianPersonalizedRanking
@@ -20,31 +18,32 @@ class FactorModel(Recommender):
     """Scoring shared by the factor models: ``user_factors @ item_factors.T``.
 
     Users without interactions in the fit data (or added since) get factors folded in
-    from their ``user_items`` row; users with an empty row score ``-inf`` everywhere.
+    from their ``user_items`` row; users with an empty row score ``-inf`` everywhere. Items
+    without interactions in the fit data hold no signal (zeros in ALS, sampled-negative
+    noise in BPR) and score ``-inf``, in recommendations and as similar items.
     """
 
     def _fit(self, interactions: Interactions) -> None:
         user_items = interactions.user_items
-        # implicit's kernels run their own threads; a threaded BLAS underneath them
-        # oversubscribes the cores (implicit warns when it sees one).
+        # implicit runs its own threads; a threaded BLAS under them oversubscribes the cores.
         with threadpool_limits(1, "blas"):
             self.model_ = self._make_model()
             self.model_.fit(self._transform(user_items), show_progress=False)
         self.fitted_users_ = np.diff(user_items.indptr) > 0
+        self.fitted_items_ = np.bincount(user_items.indices, minlength=self.n_items_) > 0
 
-    def _make_model(self) -> Any:
+    def _make_model(self) -> AlternatingLeastSquares | BayesianPersonalizedRanking:
         raise NotImplementedError
 
     def _transform(self, user_items: sparse.csr_matrix) -> sparse.csr_matrix:
         return sparse.csr_matrix(user_items, dtype=np.float32)
 
     def _fold_in(self, user_items: sparse.csr_matrix) -> np.ndarray:
-        """Factors for the users of ``user_items`` rows (one per user) not seen in fit."""
+        """Factors for users not seen in fit, from their ``user_items`` rows."""
         raise NotImplementedError
 
     def _item_vectors(self) -> np.ndarray:
-        """Item factors used for item-item similarity."""
-        return np.asarray(self.model_.item_factors)
+        return np.asarray(self.model_.item_factors)  # what item-item similarity compares
 
     def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
         users = np.asarray(user_indices, dtype=np.int64)
@@ -59,14 +58,16 @@ class FactorModel(Recommender):
         unscorable = ~known
         unscorable[unscorable] = np.diff(new_rows.indptr) == 0
         scores[unscorable] = -np.inf
+        scores[:, ~self.fitted_items_] = -np.inf
         return scores.astype(np.float32)
 
     def _score_similar(self, item_indices: np.ndarray) -> np.ndarray:
         vectors = self._item_vectors()
-        norms = np.linalg.norm(vectors, axis=1)
-        norms[norms == 0] = 1.0
-        unit = vectors / norms[:, None]
-        return (unit[item_indices] @ unit.T).astype(np.float32)
+        unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)[:, None]
+        scores = unit[item_indices] @ unit.T
+        scores[:, ~self.fitted_items_] = -np.inf
+        scores[~self.fitted_items_[item_indices]] = -np.inf
+        return scores.astype(np.float32)
 
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int
@@ -76,8 +77,7 @@ class FactorModel(Recommender):
         row = sparse.csr_matrix(user_items[user_index])
         if not row.nnz:
             return None
-        similarity = self._score_similar(np.array([item_index]))[0, row.indices]
-        contribution = row.data * similarity
+        contribution = row.data * self._score_similar(np.array([item_index]))[0, row.indices]
         best = int(np.argmax(contribution))
         return Reason("similar", int(row.indices[best])) if contribution[best] > 0 else None
 
@@ -99,7 +99,7 @@ class ALSRecommender(FactorModel):
     Attributes
     ----------
     model_ : the fitted ``implicit.cpu.als.AlternatingLeastSquares``.
-    fitted_users_ : bool array, users with interactions in the fit data.
+    fitted_users_, fitted_items_ : bool arrays, users / items with interactions in fit.
     """
 
     name = "als"
@@ -136,8 +136,8 @@ class ALSRecommender(FactorModel):
         return matrix
 
     def _fold_in(self, user_items: sparse.csr_matrix) -> np.ndarray:
-        users = np.arange(user_items.shape[0])
-        return self.model_.recalculate_user(users, self._transform(user_items))
+        rows = np.arange(user_items.shape[0])
+        return self.model_.recalculate_user(rows, self._transform(user_items))
 
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int
@@ -193,7 +193,6 @@ class BPRRecommender(FactorModel):
         return np.asarray(self.model_.item_factors)[:, :-1]  # without the bias column
 
     def _fold_in(self, user_items: sparse.csr_matrix) -> np.ndarray:
-        totals = np.asarray(user_items.sum(axis=1)).ravel()
-        totals[totals == 0] = 1.0
+        totals = np.maximum(np.asarray(user_items.sum(axis=1)).ravel(), 1e-12)
         mean = (user_items @ self._item_vectors()) / totals[:, None]
         return np.hstack([mean, np.ones((len(mean), 1))])  # the bias column is always 1

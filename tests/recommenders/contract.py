@@ -30,11 +30,29 @@ from oscar_ai_crm.recommenders.base import Reason, Recommender
 DAY = 86_400
 START = 1_700_000_000
 REASON_KINDS = {"similar", "bought_together", "popular", "history", "rated"}
-#: item ids per taste group; the first is the group's anchor, the second its partner.
-GROUPS = {
-    "garden": ["g-anchor", "g-partner", "g2", "g3", "g4", "g5"],
-    "kitchen": ["k-anchor", "k-partner", "k2", "k3", "k4", "k5"],
+#: item id -> (text, category) per taste group; the first item is the group's anchor,
+#: the second its partner (also the closest text).
+GROUP_ITEMS = {
+    "garden": {
+        "g-anchor": "garden hose reel for watering the lawn",
+        "g-partner": "spray nozzle for a garden hose",
+        "g2": "steel pruning shears",
+        "g3": "leather work gloves",
+        "g4": "bag of potting soil",
+        "g5": "terracotta flower pot",
+    },
+    "kitchen": {
+        "k-anchor": "espresso coffee machine",
+        "k-partner": "whole coffee beans for espresso",
+        "k2": "cast iron frying pan",
+        "k3": "chef knife with a wooden handle",
+        "k4": "bamboo cutting board",
+        "k5": "set of cotton tea towels",
+    },
 }
+GROUPS = {group: list(items) for group, items in GROUP_ITEMS.items()}
+
+Row = tuple[str, str, int, str, str, float]  # user, item, time, event, basket, rating
 
 
 @dataclass(frozen=True)
@@ -52,23 +70,42 @@ def planted_interactions(customers_per_group: int = 50, seed: int = 0) -> Intera
     """Two taste groups over 200 days; in each, every customer buys anchor + partner.
 
     Per customer: one order with the anchor and the partner (sometimes a third group item),
-    a later order with two other group items, and a few views of group items. One probe
-    customer per group ("<group>-probe") bought only the anchor.
+    both reviewed 5 stars; a later order with two other group items reviewed 1-3 stars; a
+    few views of group items. One probe customer per group ("<group>-probe") bought and
+    rated only the anchor. Items carry text (the partner's is closest to the anchor's) and
+    the group as category.
     """
     rng = np.random.default_rng(seed)
-    rows: list[tuple[str, str, int, str, str]] = []  # user, item, time, event, basket
+    rows: list[Row] = []
     for group, items in GROUPS.items():
-        anchor, partner, others = items[0], items[1], items[2:]
         for n in range(customers_per_group):
-            user, day = f"{group}-{n}", START + int(rng.integers(0, 180)) * DAY
-            first = [anchor, partner] + ([str(rng.choice(others))] if rng.random() < 0.3 else [])
-            rows += [(user, item, day, "purchase", f"{user}/1") for item in first]
-            second = rng.choice(others, size=2, replace=False)
-            rows += [(user, str(item), day + 7 * DAY, "purchase", f"{user}/2") for item in second]
-            rows += [(user, str(rng.choice(items)), day - DAY, "view", "") for _ in range(3)]
-        rows.append((f"{group}-probe", anchor, START + 190 * DAY, "purchase", f"{group}-probe/1"))
-    users, items, times, events, baskets = zip(*rows, strict=True)
-    return Interactions.from_columns(users, items, times, events=events, baskets=baskets)
+            rows += _customer_rows(rng, f"{group}-{n}", items)
+        day, probe_user = START + 190 * DAY, f"{group}-probe"
+        rows.append((probe_user, items[0], day, "purchase", f"{probe_user}/1", np.nan))
+        rows.append((probe_user, items[0], day, "review", "", 5.0))
+    users, item_ids, times, events, baskets, ratings = zip(*rows, strict=True)
+    info = {
+        item: {"text": text, "category": group}
+        for group, texts in GROUP_ITEMS.items()
+        for item, text in texts.items()
+    }
+    return Interactions.from_columns(
+        users, item_ids, times, events=events, baskets=baskets, ratings=ratings, items_info=info
+    )
+
+
+def _customer_rows(rng: np.random.Generator, user: str, items: list[str]) -> list[Row]:
+    anchor, partner, others = items[0], items[1], items[2:]
+    day = START + int(rng.integers(0, 180)) * DAY
+    first = [anchor, partner] + ([str(rng.choice(others))] if rng.random() < 0.3 else [])
+    second = [str(item) for item in rng.choice(others, size=2, replace=False)]
+    rows: list[Row] = [(user, item, day, "purchase", f"{user}/1", np.nan) for item in first]
+    rows += [(user, item, day, "review", "", 5.0) for item in (anchor, partner)]
+    later = day + 7 * DAY
+    rows += [(user, item, later, "purchase", f"{user}/2", np.nan) for item in second]
+    rows += [(user, item, later, "review", "", float(rng.integers(1, 4))) for item in second]
+    rows += [(user, str(rng.choice(items)), day - DAY, "view", "", np.nan) for _ in range(3)]
+    return rows
 
 
 def probe(interactions: Interactions, group: str) -> Probe:

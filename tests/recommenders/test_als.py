@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from oscar_ai_crm.features.interactions import Interactions
 from oscar_ai_crm.recommenders.als import ALSRecommender, BPRRecommender
 from oscar_ai_crm.recommenders.base import Reason
 
@@ -19,7 +20,8 @@ from .contract import (
 )
 
 # On 100 customers x 12 items, the default regularization (tuned for shop-sized data)
-# lets 8 factors fit noise; 5.0 recovers the pattern for every data / model seed in 0..9.
+# lets 8 factors fit noise; 5.0 (2.0 on log-scaled weights) recovers the pattern for every
+# data / model seed in 0..9.
 SMALL_DATA_ALS = {"factors": 8, "regularization": 5.0, "random_state": 0, "num_threads": 1}
 
 
@@ -30,7 +32,7 @@ class TestALS(RecommenderContract, PlantedPatternContract):
 
 class TestALSLogScaling(RecommenderContract, PlantedPatternContract):
     def make_model(self):
-        return ALSRecommender(**SMALL_DATA_ALS, alpha=5.0, scaling="log")
+        return ALSRecommender(**{**SMALL_DATA_ALS, "regularization": 2.0}, alpha=5.0, scaling="log")
 
 
 class TestBPR(RecommenderContract, PlantedPatternContract):
@@ -66,6 +68,22 @@ def test_explain_picks_the_history_item_of_the_same_taste(als):
     user_items = with_new_user(data.user_items, [garden.anchor, kitchen.group_items[3]])
     reason = als.explain(data.n_users, user_items, garden.partner)
     assert reason == Reason("similar", garden.anchor)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [ALSRecommender(**SMALL_DATA_ALS), BPRRecommender(factors=8, random_state=0, num_threads=1)],
+)
+def test_items_without_interactions_are_never_returned(model):
+    data = planted_interactions()
+    users, items = data.user_ids[data.user_index], data.item_ids[data.item_index]
+    catalogue = [*data.item_ids, "new-1", "new-2"]
+    data = Interactions.from_columns(users, items, data.timestamp, all_item_ids=catalogue)
+    model.fit(data)
+    ids, _ = model.recommend(np.arange(data.n_users), data.user_items, N=data.n_items)
+    assert not np.isin(ids, [12, 13]).any()
+    similar, _ = model.similar_items([0, 12], N=data.n_items)
+    assert not np.isin(similar[0], [12, 13]).any() and (similar[1] == -1).all()
 
 
 def test_fit_pins_blas_threads_so_implicit_does_not_warn(monkeypatch):
