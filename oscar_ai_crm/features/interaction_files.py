@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
@@ -292,26 +291,21 @@ def _timestamps(values: list[str]) -> np.ndarray:
     try:
         return np.fromiter(map(int, values), dtype=np.int64, count=len(values))
     except ValueError:
-        return np.fromiter(
-            (_timestamp(value, row) for row, value in enumerate(values)),
-            dtype=np.int64,
-            count=len(values),
-        )
-
-
-def _timestamp(value: str, row: int) -> int:
-    try:
-        return int(value)
-    except ValueError:
         pass
-    try:
-        return int(float(value)) if value.replace(".", "", 1).isdigit() else _iso(value)
-    except ValueError:
-        raise _CellError("timestamp", f"{value!r} is not a date or epoch seconds", row) from None
+    # Dates repeat (many rows per day or second): parse each distinct string once.
+    parsed = dict.fromkeys(values, 0)
+    for value in parsed:
+        try:
+            parsed[value] = _timestamp(value)
+        except ValueError:
+            message = f"{value!r} is not a date or epoch seconds"
+            raise _CellError("timestamp", message, values.index(value)) from None
+    return np.fromiter(map(parsed.__getitem__, values), dtype=np.int64, count=len(values))
 
 
-@lru_cache(maxsize=65_536)  # exports repeat the same dates over and over
-def _iso(value: str) -> int:
+def _timestamp(value: str) -> int:
+    if value.isascii() and value.replace(".", "", 1).isdigit():
+        return int(float(value))  # epoch seconds, perhaps with a fraction
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

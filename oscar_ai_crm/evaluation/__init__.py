@@ -1,0 +1,1 @@
+"""Offline evaluation of top-N recommenders: splits, ranking metrics, the runner, reports."""
