@@ -111,7 +111,7 @@ def products_of(subject: Any) -> list:
         return [line.product for line in subject.all_lines() if line.product is not None]
     if isinstance(subject, Product):
         return [subject]
-    return [item for item in subject if item is not None]
+    return [item for item in subject if isinstance(item, Product)]
 
 
 def with_cards(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
@@ -121,8 +121,13 @@ def with_cards(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
     so the product card costs what it costs on Oscar's own browse page.
     """
     suggestions = list(suggestions)
-    loaded = Product.objects.base_queryset().in_bulk([s.product.pk for s in suggestions])
-    return [replace(s, product=loaded[s.product.pk]) for s in suggestions if s.product.pk in loaded]
+    products: list[Any] = [suggestion.product for suggestion in suggestions]
+    loaded = Product.objects.base_queryset().in_bulk([product.pk for product in products])
+    return [
+        replace(suggestion, product=loaded[product.pk])
+        for suggestion, product in zip(suggestions, products, strict=True)
+        if product.pk in loaded
+    ]
 
 
 class RecommendationBlock:
@@ -185,8 +190,8 @@ class RecommendationBlock:
     def cache_key(self) -> str:
         """Tag, subject, limit, template, title, language and serving run, hashed."""
         options = self.options
-        parts = (options.tag, self.subject, options.limit, options.template, options.title)
-        parts += (get_language() or "", serving_version())
+        parts: list[object] = [options.tag, self.subject, options.limit, options.template]
+        parts += [options.title, get_language() or "", serving_version()]
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
         return f"{CACHE_PREFIX}:{options.tag}:{digest}"
 
@@ -203,15 +208,15 @@ class RecommendationBlock:
     def _render(self) -> str:
         if not self.suggestions:
             return ""
-        context = self._context.flatten() if isinstance(self._context, Context) else {}
-        if isinstance(self._context, dict):
-            context.update(self._context)
-        context.update(
-            recommendations=self,
-            title=self.title,
-            suggestions=self.cards(),
-            csrf_token=CSRF_PLACEHOLDER,
-        )
+        page = self._context
+        flat: dict[Any, Any] = page.flatten() if isinstance(page, Context) else dict(page)
+        context: dict[str, Any] = {
+            **flat,
+            "recommendations": self,
+            "title": self.title,
+            "suggestions": self.cards(),
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
         return get_template(self.options.template).render(context)
 
     def _with_csrf_token(self, html: str) -> str:

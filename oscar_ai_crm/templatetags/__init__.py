@@ -1,0 +1,1 @@
+"""Template tags of oscar_ai_crm (``{% load crm_tags %}``)."""
