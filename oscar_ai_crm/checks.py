@@ -188,9 +188,9 @@ def check_recommenders(app_configs=None, **kwargs) -> list[Error]:
     except (AttributeError, TypeError, ValueError):
         return []  # a malformed section is reported by check_settings
     errors: list[Error] = []
-    for alias in specs:
+    for name in specs:
         try:
-            build_recommender(alias, specs)
+            build_recommender(name, specs)
         except (ConfigurationError, RecursionError) as exc:
             hint = "Check the CLASS import string and the OPTIONS it accepts."
             errors.append(_error(str(exc)[:500], hint, 7))

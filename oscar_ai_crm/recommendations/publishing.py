@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -123,7 +124,7 @@ def _product_rows(
             rank += 1
 
 
-def _bulk(model: type, rows: Iterable) -> None:
+def _bulk(model: Any, rows: Iterable) -> None:
     batch: list = []
     for row in rows:
         batch.append(row)

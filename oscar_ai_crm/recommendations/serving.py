@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +27,7 @@ from ..models import (
 )
 from ..recommenders.rules import get_rules
 
+REASONS = {kind.value for kind in ReasonKind}
 #: Events that make a product part of a visitor's recent history.
 HISTORY_EVENTS = (EventKind.VIEW, EventKind.BASKET_ADD, EventKind.PURCHASE)
 #: How far back a visitor's history feeds session-based recommendations.
@@ -38,9 +40,9 @@ POPULAR_SLACK = 20
 class Suggestion:
     """A product to show, and why."""
 
-    product: object
+    product: Any
     reason: str = ""
-    reason_product: object | None = None
+    reason_product: Any = None
     category: str = ""
 
     @property
@@ -52,13 +54,17 @@ class Suggestion:
             return _("Bought together with %(title)s") % {"title": title}
         if self.reason == ReasonKind.POPULAR and self.category:
             return _("Popular in %(category)s") % {"category": self.category}
-        return {
-            ReasonKind.POPULAR: _("Popular right now"),
-            ReasonKind.HISTORY: _("You bought this before"),
-            ReasonKind.RATED: _("Liked by customers with similar taste"),
-            ReasonKind.SIMILAR: _("Similar to products you looked at"),
-            ReasonKind.BOUGHT_TOGETHER: _("Frequently bought together"),
-        }.get(self.reason, "")
+        return (
+            {
+                ReasonKind.POPULAR: _("Popular right now"),
+                ReasonKind.HISTORY: _("You bought this before"),
+                ReasonKind.RATED: _("Liked by customers with similar taste"),
+                ReasonKind.SIMILAR: _("Similar to products you looked at"),
+                ReasonKind.BOUGHT_TOGETHER: _("Frequently bought together"),
+            }.get(ReasonKind(self.reason), "")
+            if self.reason in REASONS
+            else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ def similar_to(product, limit: int) -> list[Suggestion]:
         Q(kind=ProductLinkKind.SIMILAR, source_id=source, rank__lt=limit + 1)
         | Q(kind=ProductLinkKind.POPULAR, rank__lt=limit + POPULAR_SLACK)
     ).exclude(product_id=source)
-    rows = sorted(rows, key=lambda r: (r.kind != ProductLinkKind.SIMILAR, r.rank))
+    ordered = sorted(rows, key=lambda r: (r.kind != ProductLinkKind.SIMILAR, r.rank))
     return _distinct(
         (
             Suggestion(
@@ -106,7 +112,7 @@ def similar_to(product, limit: int) -> list[Suggestion]:
                 product if r.source_id else None,
                 r.category,
             )
-            for r in rows
+            for r in ordered
         ),
         limit,
         exclude={source},
@@ -121,9 +127,12 @@ def bought_together(products: Iterable, limit: int) -> list[Suggestion]:
     rows = _links(
         Q(kind=ProductLinkKind.BOUGHT_TOGETHER, source_id__in=list(by_id), rank__lt=limit)
     )
-    rows = sorted(rows, key=lambda r: (r.rank, -r.score))
+    ordered = sorted(rows, key=lambda r: (r.rank, -r.score))
     return _distinct(
-        (Suggestion(r.product, ReasonKind.BOUGHT_TOGETHER, by_id.get(r.source_id)) for r in rows),
+        (
+            Suggestion(r.product, ReasonKind.BOUGHT_TOGETHER, by_id.get(r.source_id))
+            for r in ordered
+        ),
         limit,
         exclude=set(by_id),
     )

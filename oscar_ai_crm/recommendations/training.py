@@ -110,6 +110,6 @@ def resolved_specs(alias: str, specs: dict[str, dict[str, Any]]) -> dict[str, di
 
 
 def _relevant_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    keys = ("SERVE", "SIMILAR", "SIMILAR_TEXT", "BOUGHT_TOGETHER", "EVENT_WEIGHTS")
-    keys += ("TRAINING_DAYS", "TOP_N", "EXCLUDE_PURCHASED", "EVALUATION")
+    keys: tuple[str, ...] = ("SERVE", "SIMILAR", "SIMILAR_TEXT", "BOUGHT_TOGETHER")
+    keys += ("EVENT_WEIGHTS", "TRAINING_DAYS", "TOP_N", "EXCLUDE_PURCHASED", "EVALUATION")
     return {key: settings[key] for key in keys}

@@ -142,7 +142,7 @@ class TextSimilarityRecommender(Recommender):
     def _cosine(self, rows: Embeddings) -> np.ndarray:
         """Cosine of L2-normalised ``rows`` with every item; -inf for items without text."""
         product = rows @ self.embeddings_.T
-        if isinstance(product, sparse.spmatrix | sparse.sparray):
+        if isinstance(product, sparse.spmatrix | sparse.sparray):  # type: ignore[union-attr]
             product = product.toarray()
         dense = np.asarray(product, dtype=np.float32)
         dense[:, ~self.has_text_] = -np.inf
@@ -185,6 +185,6 @@ class TextSimilarityRecommender(Recommender):
 
 
 def _row_norms(embeddings: Embeddings) -> np.ndarray:
-    if isinstance(embeddings, np.ndarray):
+    if isinstance(embeddings, np.ndarray):  # type: ignore[union-attr]
         return np.linalg.norm(embeddings, axis=1)
     return np.sqrt(np.asarray(embeddings.multiply(embeddings).sum(axis=1)).ravel())

@@ -21,7 +21,7 @@ def recommender_class(alias: str, spec: Mapping[str, Any]) -> type[Recommender]:
     """Import the class named by ``spec["CLASS"]``, with an error naming the alias."""
     path = spec.get("CLASS")
     try:
-        cls = import_string(path)
+        cls = import_string(str(path))
     except ImportError as exc:
         raise ConfigurationError(
             f'RECOMMENDATIONS["MODELS"][{alias!r}]["CLASS"] = {path!r} cannot be imported: {exc}'
