@@ -98,7 +98,7 @@ def read_item_file(path: str | Path) -> dict[str, dict[str, Any]]:
         def add(rows: Rows) -> None:
             for row_number, item_id in enumerate(_required(rows, header["item_id"], "item_id")):
                 if item_id in info:
-                    raise _CellError("item_id", f"{item_id!r} is listed twice", row_number)
+                    raise _CellError("item_id", f'"{item_id}" is listed twice', row_number)
                 row = rows[row_number]
                 info[item_id] = {
                     "text": _cell(row, get["text"]),
@@ -298,7 +298,7 @@ def _timestamps(values: list[str]) -> np.ndarray:
         try:
             parsed[value] = _timestamp(value)
         except ValueError:
-            message = f"{value!r} is not a date or epoch seconds"
+            message = f'"{value}" is not a date or epoch seconds'
             raise _CellError("timestamp", message, values.index(value)) from None
     return np.fromiter(map(parsed.__getitem__, values), dtype=np.int64, count=len(values))
 
@@ -322,7 +322,7 @@ def _weights(values: list[str], events: list[str], table: dict[str, float]) -> n
     bad = ~np.isfinite(numbers) | (numbers < 0)
     if bad.any():
         row = int(np.argmax(bad))
-        raise _CellError("weight", f"{values[row]!r} is not a non-negative number", row)
+        raise _CellError("weight", f'"{values[row]}" is not a non-negative number', row)
     return numbers.astype(np.float32)
 
 
@@ -335,7 +335,7 @@ def _floats(numbers: Iterable[str | float], values: list[str], column: str) -> n
         return np.fromiter(map(float, numbers), dtype=np.float64, count=len(values))
     except ValueError:
         row = next(row for row, value in enumerate(values) if not _is_number(value))
-        raise _CellError(column, f"{values[row]!r} is not a number", row) from None
+        raise _CellError(column, f'"{values[row]}" is not a number', row) from None
 
 
 def _is_number(value: str) -> bool:
@@ -352,5 +352,5 @@ def _boolean(value: str, row: int) -> bool:
     try:
         return _BOOLEANS[value.lower()]
     except KeyError:
-        message = f"{value!r} is not one of 1/0, true/false, yes/no"
+        message = f'"{value}" is not one of 1/0, true/false, yes/no'
         raise _CellError("available", message, row) from None
