@@ -39,7 +39,10 @@ def hits_at_k(
     recommended: np.ndarray, relevant: sparse.csr_matrix, k: int | None = None
 ) -> np.ndarray:
     """Boolean ``(n_users, k)``: is the item at each rank relevant to its user?"""
-    recommended, relevant, k = _prepare(recommended, relevant, k)
+    return _hits(*_prepare(recommended, relevant, k))
+
+
+def _hits(recommended: np.ndarray, relevant: sparse.csr_matrix, k: int) -> np.ndarray:
     top = recommended[:, :k].astype(np.int64)
     n_items = relevant.shape[1]
     coo = relevant.tocoo()
@@ -49,8 +52,8 @@ def hits_at_k(
         return np.zeros(top.shape, dtype=bool)
     wanted = np.arange(top.shape[0], dtype=np.int64)[:, None] * n_items + top
     position = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
-    # top >= 0: a -1 pad would otherwise alias the previous user's last item.
-    return np.asarray((have[position] == wanted) & (top >= 0), dtype=bool)
+    # Only real ids: a -1 pad would otherwise alias the previous user's last item.
+    return np.asarray((have[position] == wanted) & (top >= 0) & (top < n_items), dtype=bool)
 
 
 def ranking_metrics(
@@ -65,7 +68,7 @@ def ranking_metrics(
     users = n_relevant > 0
     if not users.any():
         return dict.fromkeys(METRICS, float("nan"))
-    hits = hits_at_k(recommended, relevant, k)[users].astype(np.float64)
+    hits = _hits(recommended, relevant, k)[users].astype(np.float64)
     n_relevant = n_relevant[users].astype(np.float64)
     n_hits = hits.sum(axis=1)
     return {
