@@ -96,7 +96,8 @@ class TextSimilarityRecommender(Recommender):
     ``embeddings_`` holds one L2-normalised row per item: dense float32 (n_items, 384) for
     MiniLM, sparse float32 CSR (n_items, vocabulary) for TF-IDF; rows of items without text
     are zero. A customer's score for an item is the cosine between the item and the
-    ``user_items``-weighted mean of the customer's history embeddings.
+    ``user_items``-weighted mean of the customer's history embeddings. Items whose cosine
+    is not positive, or that have no text, score ``-inf`` (not similar, never offered).
     """
 
     name = "text"
@@ -140,12 +141,17 @@ class TextSimilarityRecommender(Recommender):
     # -- scoring ------------------------------------------------------------------------
 
     def _cosine(self, rows: Embeddings) -> np.ndarray:
-        """Cosine of L2-normalised ``rows`` with every item; -inf for items without text."""
+        """Cosine of L2-normalised ``rows`` with every item.
+
+        -inf for items without text and where the cosine is not positive: an item sharing
+        no word (TF-IDF) or no meaning (MiniLM) with the query is not similar, and is not
+        offered as such.
+        """
         product = rows @ self.embeddings_.T
-        if isinstance(product, sparse.spmatrix | sparse.sparray):  # type: ignore[union-attr]
+        if isinstance(product, sparse.spmatrix | sparse.sparray):
             product = product.toarray()
         dense = np.asarray(product, dtype=np.float32)
-        dense[:, ~self.has_text_] = -np.inf
+        dense[(dense <= 0) | ~self.has_text_[np.newaxis, :]] = -np.inf
         return dense
 
     def _score_similar(self, item_indices: np.ndarray) -> np.ndarray:
@@ -185,6 +191,6 @@ class TextSimilarityRecommender(Recommender):
 
 
 def _row_norms(embeddings: Embeddings) -> np.ndarray:
-    if isinstance(embeddings, np.ndarray):  # type: ignore[union-attr]
+    if isinstance(embeddings, np.ndarray):
         return np.linalg.norm(embeddings, axis=1)
     return np.sqrt(np.asarray(embeddings.multiply(embeddings).sum(axis=1)).ravel())
