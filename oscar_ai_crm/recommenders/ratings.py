@@ -35,7 +35,8 @@ ALGORITHMS: dict[str, type[AlgoBase]] = {
 }
 #: Similarity measures of the KNN algorithms (Surprise's ``sim_options["name"]``).
 SIMILARITIES = frozenset({"cosine", "pearson", "pearson_baseline", "msd"})
-#: Measured best on MovieLens-100k 5-fold CV (docs/benchmarks.md): RMSE about 0.925.
+#: Best measured on MovieLens-100k, 5-fold CV: RMSE 0.918 ± 0.005, MAE 0.720 (SVD 0.934,
+#: KNNWithMeans 0.922, KNNBasic 0.994; tests/recommenders/test_explicit_evaluation.py).
 DEFAULT_ALGORITHM = "KNNBaseline"
 
 
