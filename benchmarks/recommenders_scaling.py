@@ -62,8 +62,9 @@ def synthetic_interactions(n_events: int, n_users: int, n_items: int, seed: int 
 
     Item popularity follows a Zipf law (exponent 1) over a random order of the items;
     every user has one event and the rest follow a Pareto law of activity (shape 1.5), so
-    a few users have hundreds of events and most have one or two. Each user has a taste cluster; 70 % of their events pick an item of
-    that cluster (by popularity within it), the rest any item by global popularity.
+    a few users have hundreds of events and most have one or two. Each user has a taste
+    cluster; 70 % of their events pick an item of that cluster (by popularity within it),
+    the rest any item by global popularity.
     """
     from oscar_ai_crm.features.interactions import Interactions
 
@@ -297,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes.split(","):
         print(f"[{time.strftime('%H:%M:%S')}] {size} events ...", file=sys.stderr, flush=True)
         results.append(run_child(size, args.seed))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print(json.dumps(results, indent=2) if args.json else format_report(results))
     return 0
 

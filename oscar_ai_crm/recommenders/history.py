@@ -33,6 +33,7 @@ class PurchaseHistoryRecommender(Recommender):
     """
 
     name = "history"
+    recommends_history = True
 
     def __init__(self, half_life_days: float | None = 90.0):
         self.half_life_days = half_life_days
