@@ -166,10 +166,12 @@ def _ndcg(rows: list[dict[str, Any]], model: str, excluded: bool) -> float | Non
 def check_targets(rows: list[dict[str, Any]]) -> list[str]:
     """PASS/FAIL lines: the hybrid vs 1.5 x popularity and vs the best single model.
 
-    Judged per already-bought policy: the shipped hybrid with exclusion (the default
-    ``EXCLUDE_PURCHASED = True``); without exclusion, "hybrid_rebuy" (the hybrid as such a
-    shop configures it) and the shipped hybrid, against the rows of that policy (where the
-    own-history baseline runs).
+    Judged per already-bought policy, each with the blend a shop of that policy serves:
+    with exclusion the shipped hybrid (the default ``EXCLUDE_PURCHASED = True``); without
+    it "hybrid_rebuy" (the same defaults with ``EXCLUDE_PURCHASED = False``, so its weights
+    are tuned without exclusion), against the rows of that policy (where the own-history
+    baseline runs). The exclusion-tuned hybrid scored without exclusion is a configuration
+    no shop serves; its lines are marked INFO.
     """
     lines = []
     for excluded, hybrids in ((True, ["hybrid"]), (False, ["hybrid_rebuy", "hybrid"])):
@@ -179,22 +181,29 @@ def check_targets(rows: list[dict[str, Any]]) -> list[str]:
         singles = {m: v for m, v in singles.items() if v is not None}
         best = max(singles, key=singles.__getitem__) if singles else None
         for hybrid in hybrids:
+            served = excluded or hybrid != "hybrid"
             mine = _ndcg(rows, hybrid, excluded)
             if mine is None or popularity is None or best is None:
                 lines.append(f"SKIP {hybrid} ({policy}): a row is missing")
                 continue
             ratio = mine / popularity if popularity else float("inf")
-            verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
+            verdict = _verdict(ratio >= TARGET_RATIO, served)
             lines.append(
                 f"{verdict} {hybrid} NDCG@{K} >= {TARGET_RATIO} x popularity ({policy}): "
                 f"{mine:.4f} vs {popularity:.4f} = {ratio:.2f}x"
             )
-            verdict = "PASS" if mine >= singles[best] - 1e-12 else "FAIL"
+            verdict = _verdict(mine >= singles[best] - 1e-12, served)
             lines.append(
                 f"{verdict} {hybrid} NDCG@{K} >= best single model ({policy}): "
                 f"{mine:.4f} vs {best} {singles[best]:.4f}"
             )
     return lines
+
+
+def _verdict(met: bool, judged: bool) -> str:
+    if not judged:
+        return "INFO"
+    return "PASS" if met else "FAIL"
 
 
 COLUMNS = [

@@ -105,4 +105,6 @@ class CustomerProfileAdmin(admin.ModelAdmin):
     def queue_backfill(self, request, queryset) -> None:
         task_id = enqueue("oscar_ai_crm.tasks.backfill_history")
         self.message_user(request, _("Backfill queued (task %s).") % task_id, messages.SUCCESS)
+
+
 from . import admin_recommendations  # noqa: E402,F401  (registers the recommender admin)

@@ -45,7 +45,10 @@ class FactorModel(Recommender):
     def _item_vectors(self) -> np.ndarray:
         return np.asarray(self.model_.item_factors)  # what item-item similarity compares
 
-    def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
+    def _user_factors(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(factors, scorable): fitted factors, folded-in ones for new users with history."""
         users = np.asarray(user_indices, dtype=np.int64)
         known = users < self.n_users_
         known[known] = self.fitted_users_[users[known]]
@@ -54,10 +57,14 @@ class FactorModel(Recommender):
         new_rows = sparse.csr_matrix(user_items[users[~known]], dtype=np.float32)
         if new_rows.shape[0]:
             factors[~known] = self._fold_in(new_rows)
+        scorable = known.copy()
+        scorable[~known] = np.diff(new_rows.indptr) > 0
+        return factors, scorable
+
+    def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
+        factors, scorable = self._user_factors(user_indices, user_items)
         scores = factors @ self.model_.item_factors.T
-        unscorable = ~known
-        unscorable[unscorable] = np.diff(new_rows.indptr) == 0
-        scores[unscorable] = -np.inf
+        scores[~scorable] = -np.inf
         scores[:, ~self.fitted_items_] = -np.inf
         return scores.astype(np.float32)
 

@@ -15,8 +15,8 @@ class PurchaseHistoryRecommender(Recommender):
 
     The score of item ``i`` for user ``u`` is the sum, over ``u``'s purchases of ``i`` in
     the fit data, of ``2 ** (-age_days / half_life_days)``, the age counted from the newest
-    interaction in the fit data. Items the user never bought score ``-inf``, as do users
-    unknown at fit time; the ``user_items`` passed to ``recommend`` are not used.
+    interaction in the fit data. Only items the user bought are candidates (users unknown at
+    fit time get none); the ``user_items`` passed to ``recommend`` are not used.
 
     Because it only returns bought items, it is meaningful only with
     ``recommend(..., filter_already_liked_items=False)`` (replenishment, "buy again"); with
@@ -52,12 +52,14 @@ class PurchaseHistoryRecommender(Recommender):
         history.sum_duplicates()
         self.history_ = history.astype(np.float32)
 
-    def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
-        scores = np.full((len(user_indices), self.n_items_), -np.inf, dtype=np.float32)
-        known = np.flatnonzero(user_indices < self.n_users_)
-        rows = sparse.coo_matrix(self.history_[user_indices[known]])
-        scores[known[rows.row], rows.col] = rows.data
-        return scores
+    def _score_users(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix
+    ) -> sparse.csr_matrix:
+        known = np.flatnonzero(np.asarray(user_indices) < self.n_users_)
+        rows = sparse.coo_matrix(self.history_[np.asarray(user_indices)[known]])
+        return sparse.csr_matrix(
+            (rows.data, (known[rows.row], rows.col)), shape=(len(user_indices), self.n_items_)
+        )
 
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int

@@ -19,8 +19,8 @@ from scipy import sparse
 from sklearn.base import clone
 
 from ..features.interactions import Interactions
-from .base import Reason, Recommender, top_n
-from .tuning import blend_validation_split, coordinate_ascent
+from .base import Reason, Recommender, sparse_top_n
+from .tuning import blend_validation_split, coordinate_ascent, positive_part
 
 logger = logging.getLogger(__name__)
 
@@ -185,17 +185,17 @@ class HybridRecommender(Recommender):
             exclude = liked if exclude is None else (liked + exclude[users])
             exclude = _expand(exclude, users, user_items.shape[0])
         total, parts = self.blend(users, user_items, filter_items, exclude)
-        dense = total.toarray().astype(np.float32)
-        dense[dense <= 0] = -np.inf
-        ids, scores = top_n(dense, N)
+        ids, scores = sparse_top_n(positive_part(total), N)
         winners = _winning_components(ids, parts)
         if single:
             return ids[0], scores[0], winners[0]
         return ids, scores, winners
 
-    def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
+    def _score_users(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix
+    ) -> sparse.csr_matrix:
         total, _ = self.blend(user_indices, user_items)
-        return total.toarray().astype(np.float32)
+        return positive_part(total)
 
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int

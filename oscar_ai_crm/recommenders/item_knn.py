@@ -42,11 +42,13 @@ class ItemItemModel(Recommender):
     def _item_matrix(self) -> sparse.csr_matrix:
         raise NotImplementedError
 
-    def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
-        return evidence_scores(sparse.csr_matrix(user_items[user_indices]) @ self._item_matrix())
+    def _score_users(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix
+    ) -> sparse.csr_matrix:
+        return sparse.csr_matrix(user_items[user_indices]) @ self._item_matrix()
 
-    def _score_similar(self, item_indices: np.ndarray) -> np.ndarray:
-        return evidence_scores(self._item_matrix()[item_indices])
+    def _score_similar(self, item_indices: np.ndarray) -> sparse.csr_matrix:
+        return sparse.csr_matrix(self._item_matrix()[item_indices])
 
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int
@@ -152,11 +154,3 @@ def keep_top_k(matrix: sparse.spmatrix, k: int) -> sparse.csr_matrix:
     )
     result.sort_indices()
     return result
-
-
-def evidence_scores(matrix: sparse.spmatrix) -> np.ndarray:
-    """Dense float32 copy of ``matrix`` with ``-inf`` wherever it stores no entry."""
-    coo = sparse.coo_matrix(matrix)
-    dense = np.full(coo.shape, -np.inf, dtype=np.float32)
-    dense[coo.row, coo.col] = coo.data
-    return dense

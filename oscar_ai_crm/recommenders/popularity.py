@@ -42,6 +42,36 @@ class PopularityRecommender(Recommender):
     def _score_users(self, user_indices: np.ndarray, user_items: sparse.csr_matrix) -> np.ndarray:
         return np.tile(self.item_scores_, (len(user_indices), 1))
 
+    def _recommend_block(
+        self,
+        user_indices: np.ndarray,
+        user_items: sparse.csr_matrix,
+        n: int,
+        exclude: sparse.csr_matrix | None,
+        filter_items: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Everyone shares one ranking: walk its head, skipping each user's exclusions."""
+        ranking = np.argsort(-self.item_scores_, kind="stable")
+        if filter_items is not None:
+            ranking = ranking[~np.isin(ranking, filter_items)]
+        most_excluded = int(np.diff(exclude.indptr).max(initial=0)) if exclude is not None else 0
+        head = ranking[: n + most_excluded]
+        skipped = np.zeros((len(user_indices), len(head)), dtype=bool)
+        if exclude is not None and exclude.nnz:
+            position = np.full(self.n_items_, -1, dtype=np.int64)
+            position[head] = np.arange(len(head))
+            excluded = sparse.coo_matrix(exclude)
+            at = position[excluded.col]
+            skipped[excluded.row[at >= 0], at[at >= 0]] = True
+        pick = np.argsort(skipped, axis=1, kind="stable")[:, :n]  # kept items first, in order
+        ids = np.full((len(user_indices), n), -1, dtype=np.int32)
+        scores = np.full((len(user_indices), n), -np.inf, dtype=np.float32)
+        kept = ~np.take_along_axis(skipped, pick, axis=1)
+        chosen = head[pick]
+        ids[:, : pick.shape[1]] = np.where(kept, chosen, -1)
+        scores[:, : pick.shape[1]] = np.where(kept, self.item_scores_[chosen], -np.inf)
+        return ids, scores
+
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int
     ) -> Reason | None:

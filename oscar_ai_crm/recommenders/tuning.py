@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from ..features.interactions import PURCHASE_EVENTS, Interactions
-from .base import top_n
+from .base import sparse_top_n
 
 
 def blend_validation_split(
@@ -69,17 +69,15 @@ def coordinate_ascent(
     return weights
 
 
-def sparse_top_n(scores: sparse.csr_matrix, n: int, chunk: int = 256) -> np.ndarray:
-    """Top-``n`` column ids per row of a sparse score matrix (only positive entries count)."""
-    ids = np.full((scores.shape[0], n), -1, dtype=np.int32)
-    for start in range(0, scores.shape[0], chunk):
-        dense = scores[start : start + chunk].toarray().astype(np.float32)
-        dense[dense <= 0] = -np.inf
-        ids[start : start + chunk], _ = top_n(dense, n)
-    return ids
+def positive_part(scores: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``scores`` with its non-positive entries dropped (a blend proposes what scores > 0)."""
+    kept = sparse.csr_matrix(scores, dtype=np.float32, copy=True)
+    kept.data[kept.data <= 0] = 0
+    kept.eliminate_zeros()
+    return kept
 
 
 def _ndcg(scores: sparse.csr_matrix, targets: sparse.csr_matrix, k: int) -> float:
     from ..evaluation.metrics import ndcg_at_k
 
-    return float(ndcg_at_k(sparse_top_n(scores, k), targets, k))
+    return float(ndcg_at_k(sparse_top_n(positive_part(scores), k)[0], targets, k))

@@ -90,3 +90,41 @@ def test_batches_give_the_same_answer(log, monkeypatch):
 def test_similar_items_unsupported_by_default(log):
     with pytest.raises(UnsupportedFeature):
         FixedScores().fit(log[0]).similar_items(0)
+
+
+def random_scores(seed, rows=40, cols=30, density=0.3):
+    """Random sparse scores with ties (values on a coarse grid) and their dense -inf twin."""
+    rng = np.random.default_rng(seed)
+    matrix = sparse.random(rows, cols, density, format="csr", random_state=rng, dtype=np.float32)
+    matrix.data = np.round(matrix.data * 4) / 4 + 0.25
+    dense = np.full((rows, cols), NEG, dtype=np.float32)
+    coo = matrix.tocoo()
+    dense[coo.row, coo.col] = coo.data
+    exclude = sparse.random(rows, cols, 0.2, format="csr", random_state=rng, dtype=np.float32)
+    return matrix, dense, exclude
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("density", [0.02, 0.3])  # ranked entry by entry / through dense
+def test_sparse_selection_equals_dense_selection(seed, density):
+    matrix, dense, exclude = random_scores(seed, density=density)
+    blocked = np.array([3, 7])
+    sparse_ids, sparse_scores = base.select_top_n(matrix, 8, exclude, blocked)
+    dense_ids, dense_scores = base.select_top_n(dense, 8, exclude, blocked)
+    np.testing.assert_array_equal(sparse_scores, dense_scores)
+    # equal scores may come in another order; the chosen (item, score) sets are the same
+    for row in range(matrix.shape[0]):
+        top = sparse_scores[row]
+        certain = top > top[-1]  # above the lowest kept score no tie can swap items
+        assert set(sparse_ids[row][certain]) == set(dense_ids[row][certain])
+    assert not np.isin(sparse_ids, blocked).any()
+    excluded = exclude.toarray() != 0
+    rows, cols = np.nonzero(sparse_ids >= 0)
+    assert not excluded[rows, sparse_ids[rows, cols]].any()
+
+
+def test_sparse_selection_ranks_stored_entries_only():
+    scores = sparse.csr_matrix(np.array([[0, 1.0, 0, 0.5, 2.0]] + [[0] * 5] * 30, np.float32))
+    ids, values = base.sparse_top_n(scores, 4)
+    assert ids[0].tolist() == [4, 1, 3, -1] and (ids[1:] == -1).all()
+    assert values[0, :3].tolist() == [2.0, 1.0, 0.5] and np.isneginf(values[0, 3])

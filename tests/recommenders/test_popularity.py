@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from oscar_ai_crm.features.interactions import Interactions
+from oscar_ai_crm.recommenders import base
 from oscar_ai_crm.recommenders.base import Reason
 from oscar_ai_crm.recommenders.popularity import PopularityRecommender
 
@@ -58,3 +60,25 @@ def test_recommends_the_most_popular_not_yet_seen(log):
 def test_explain_says_popular(log):
     model = PopularityRecommender().fit(log)
     assert model.explain(0, log.user_items, 1) == Reason("popular")
+
+
+def test_shared_ranking_equals_scoring_every_item():
+    """The fast path (one ranking, per-user skips) gives what dense scoring gives."""
+    rng = np.random.default_rng(7)
+    n_users, n_items = 60, 25
+    data = Interactions.from_columns(
+        rng.integers(0, n_users, 400), rng.integers(0, n_items, 400), rng.integers(0, 10**6, 400)
+    )
+    model = PopularityRecommender().fit(data)
+    users = np.arange(data.n_users)
+    bought = sparse.random(data.n_users, data.n_items, 0.1, format="csr", random_state=rng)
+    blocked = np.array([int(np.argmax(model.item_scores_))])
+    fast = model.recommend(users, data.user_items, 12, True, blocked, bought)
+    dense = base.select_top_n(
+        model._score_users(users, data.user_items),
+        12,
+        sparse.csr_matrix(data.user_items + bought),
+        blocked,
+    )
+    np.testing.assert_array_equal(fast[1], dense[1])
+    np.testing.assert_array_equal(fast[0], dense[0])
