@@ -1,0 +1,1 @@
+"""Customer segments: K-means clusters with personas, rule segments, intent and churn."""
