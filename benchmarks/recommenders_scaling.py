@@ -5,14 +5,17 @@ heavy-tailed user activity, users with a latent taste cluster (most of their eve
 in their cluster's items), events in sessions of a few minutes, 75 % views, 15 % basket
 additions, 10 % purchases (the purchases of a session form one basket), over one year.
 
-Per size, in a fresh subprocess (so the memory figures start clean): the default hybrid
-(``conf.DEFAULTS``, built by the registry, weight tuning included) is fitted, then the
-top-``TOP_N`` (24) list of every user is computed as publishing does (already-bought items
+Per size, in a fresh subprocess (so the memory figures start clean), the compute of a
+training run: the promotion evaluation (the default hybrid and popularity fitted and scored
+on a 20 % time split, as ``recommendations.promotion`` does), then the default hybrid
+(``conf.DEFAULTS``, built by the registry, weight tuning included) fitted on everything and
+the top-``TOP_N`` (24) list of every user computed as publishing does (already-bought items
 excluded, batches of 1000, ``recommend_explained``; per-item explanations not included).
+Reading events from the database and writing the lists are not included.
 Time and resident memory (``PeakMemory``: RSS sampled every 50 ms) are measured in total and,
 by timing ``Recommender.fit`` / ``recommend`` calls, per component: its fit and
 candidates during tuning (on the shorter validation log), its final fit, and its share of
-the top-N. Targets: 1M events < 60 s in total, peak RSS < 2 GB.
+the top-N. Targets: 1M events < 60 s for evaluation + fit + top-N, peak RSS < 2 GB.
 
     python benchmarks/recommenders_scaling.py [--sizes 100k,1M,5M] [--json]
 """
@@ -116,6 +119,7 @@ class ComponentClock:
 
     def __init__(self) -> None:
         self.stage = "fit"
+        self.evaluating = False
         self.seconds: dict[tuple[str, str], float] = defaultdict(float)
         self.growth_mb: dict[tuple[str, str], float] = defaultdict(float)
         self.full_size = 0
@@ -129,12 +133,13 @@ class ComponentClock:
 
         def fit(model: Any, interactions: Any) -> Any:
             tuning = len(interactions) < clock.full_size
-            with clock.timed(model.name, "tuning fit" if tuning else "final fit"):
+            stage = "tuning fit" if tuning else "final fit"
+            with clock.timed(model.name, f"evaluation: {stage}" if clock.evaluating else stage):
                 return original_fit(model, interactions)
 
         def recommend(model: Any, *args: Any, **kwargs: Any) -> Any:
             stage = "tuning candidates" if clock.stage == "fit" else "top-N candidates"
-            with clock.timed(model.name, stage):
+            with clock.timed(model.name, f"evaluation: {stage}" if clock.evaluating else stage):
                 return original_recommend(model, *args, **kwargs)
 
         Recommender.fit, Recommender.recommend = fit, recommend
@@ -166,6 +171,23 @@ def everyones_top_n(model: Any, data: Any) -> np.ndarray:
     return ids
 
 
+def promotion_evaluation(data: Any) -> None:
+    """What a training run does before fitting: the candidate and popularity, one split."""
+    from oscar_ai_crm.conf import DEFAULTS
+    from oscar_ai_crm.evaluation.runner import evaluate_models
+    from oscar_ai_crm.evaluation.splits import time_split
+    from oscar_ai_crm.recommenders.registry import build_recommender
+
+    settings = DEFAULTS["RECOMMENDATIONS"]
+    evaluation = settings["EVALUATION"]
+    models = {
+        "candidate": build_recommender(settings["SERVE"], settings["MODELS"]),
+        "popularity": build_recommender("popularity", settings["MODELS"]),
+    }
+    split = time_split(data, evaluation["TEST_FRACTION"], evaluation["TARGET_EVENTS"])
+    evaluate_models(models, split, evaluation["K"], exclude_purchased=True)
+
+
 def measure(size: str, seed: int) -> dict[str, Any]:
     """Generate one size, fit the default hybrid and compute every top-N; the figures."""
     from oscar_ai_crm.conf import DEFAULTS
@@ -182,6 +204,11 @@ def measure(size: str, seed: int) -> dict[str, Any]:
     clock.full_size = len(data)
     cpu_started = time.process_time()
     with clock.patched(), PeakMemory() as memory:
+        started = time.perf_counter()
+        clock.evaluating = True
+        promotion_evaluation(data)
+        clock.evaluating = False
+        evaluation_seconds = time.perf_counter() - started
         started = time.perf_counter()
         hybrid.fit(data)
         fit_seconds = time.perf_counter() - started
@@ -200,6 +227,8 @@ def measure(size: str, seed: int) -> dict[str, Any]:
         "fit_seconds": fit_seconds,
         "top_n_seconds": total - fit_seconds,
         "total_seconds": total,
+        "evaluation_seconds": evaluation_seconds,
+        "run_seconds": evaluation_seconds + total,
         "peak_rss_mb": memory.peak_mb,
         "rss_growth_mb": memory.growth_mb,
         "start_rss_mb": memory.start_bytes / 2**20,
@@ -230,7 +259,7 @@ def growth_lines(results: list[dict[str, Any]]) -> list[str]:
     lines = []
     for small, large in zip(results, results[1:], strict=False):
         events = large["events"] / small["events"]
-        for key in ("fit_seconds", "top_n_seconds", "total_seconds"):
+        for key in ("fit_seconds", "top_n_seconds", "total_seconds", "run_seconds"):
             ratio = large[key] / small[key]
             exponent = math.log(ratio) / math.log(events)
             lines.append(
@@ -244,9 +273,10 @@ def target_lines(results: list[dict[str, Any]]) -> list[str]:
     lines = []
     for r in results:
         if r["size"] == "1M":
-            verdict = "PASS" if r["total_seconds"] < TARGET_SECONDS else "FAIL"
+            verdict = "PASS" if r["run_seconds"] < TARGET_SECONDS else "FAIL"
             lines.append(
-                f"{verdict} 1M events total {r['total_seconds']:.1f} s < {TARGET_SECONDS} s"
+                f"{verdict} 1M events, evaluation + fit + top-N {r['run_seconds']:.1f} s "
+                f"< {TARGET_SECONDS} s"
             )
         verdict = "PASS" if r["peak_rss_mb"] < TARGET_PEAK_MB else "FAIL"
         lines.append(f"{verdict} {r['size']} peak RSS {r['peak_rss_mb']:.0f} MB < {TARGET_PEAK_MB}")
@@ -255,14 +285,15 @@ def target_lines(results: list[dict[str, Any]]) -> list[str]:
 
 def format_report(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| size | events | users | items | fit s | top-N s | total s | CPU s | load | peak RSS MB "
-        "| growth MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| size | events | users | items | evaluation s | fit s | top-N s | run s | CPU s | load "
+        "| peak RSS MB | growth MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['size']} | {r['events']:,} | {r['users']:,} | {r['items']:,} "
-            f"| {r['fit_seconds']:.1f} | {r['top_n_seconds']:.1f} | {r['total_seconds']:.1f} "
+            f"| {r['evaluation_seconds']:.1f} | {r['fit_seconds']:.1f} | {r['top_n_seconds']:.1f} "
+            f"| {r['run_seconds']:.1f} "
             f"| {r['cpu_seconds']:.1f} | {r['load_average']:.1f} | {r['peak_rss_mb']:.0f} "
             f"| {r['rss_growth_mb']:.0f} |"
         )
