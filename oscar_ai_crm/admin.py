@@ -107,4 +107,4 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         self.message_user(request, _("Backfill queued (task %s).") % task_id, messages.SUCCESS)
 
 
-from . import admin_recommendations  # noqa: E402,F401  (registers the recommender admin)
+from . import admin_recommendations, admin_segments  # noqa: E402,F401  (register their admins)

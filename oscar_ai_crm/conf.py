@@ -152,6 +152,38 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # django-q2 schedule for training: a cron string, e.g. "0 3 * * *" (None: no schedule).
         "SCHEDULE": "30 3 * * *",
     },
+    "SEGMENTS": {
+        # K-means tries every number of clusters from K_MIN to K_MAX and keeps the one with
+        # the best silhouette score (reported on the run).
+        "K_MIN": 2,
+        "K_MAX": 8,
+        # Seed of K-means and of the intent/churn models: repeat runs on the same data agree.
+        "RANDOM_STATE": 42,
+        # Above this many customers MiniBatchKMeans replaces KMeans (same results, less time).
+        "MINIBATCH_ABOVE": 20000,
+        # Silhouette scores are computed on a random sample of this many customers
+        # (the exact score is quadratic in the number of customers).
+        "SILHOUETTE_SAMPLE": 5000,
+        # Purchase intent: the probability of an order within this many days.
+        "INTENT_HORIZON_DAYS": 30,
+        # Churn: a customer who has not ordered for this many days is counted as churned.
+        "CHURN_DAYS": 90,
+        # A basket addition not followed by an order within this many days is abandoned.
+        "ABANDON_WINDOW_DAYS": 7,
+        # Customers with more events than this on any single day are treated as bots and
+        # left out of the features, clusters and predictions.
+        "BOT_EVENTS_PER_DAY": 500,
+        # Features are clipped at this quantile before scaling, so a few extreme customers
+        # cannot make a cluster of their own (None: no clipping).
+        "CLIP_QUANTILE": 0.99,
+        # Compute features from the last N days of events (None: the whole history).
+        "HISTORY_DAYS": None,
+        # django-q2 schedule for segmentation: a cron string (None: no schedule).
+        "SCHEDULE": "0 4 * * *",
+        # Import string of a callable naming personas, e.g. one asking the LLM layer
+        # (None: clear rules name them: champions, loyal, at risk, hibernating, new...).
+        "PERSONA_NAMER": None,
+    },
     "TASKS": {
         # django-q2 cluster name that our tasks are queued on (None: the default cluster).
         "CLUSTER": None,

@@ -10,8 +10,19 @@ from .recommendations import (
     Recommendation,
     RunStatus,
 )
+from .segments import (
+    CampaignVoucher,
+    RuleMatch,
+    Segment,
+    SegmentKind,
+    SegmentMembership,
+    SegmentMovement,
+    SegmentRun,
+    SegmentRunStatus,
+)
 
 __all__ = [
+    "CampaignVoucher",
     "CustomerProfile",
     "Event",
     "EventKind",
@@ -21,5 +32,12 @@ __all__ = [
     "ProductRecommendation",
     "ReasonKind",
     "Recommendation",
+    "RuleMatch",
     "RunStatus",
+    "Segment",
+    "SegmentKind",
+    "SegmentMembership",
+    "SegmentMovement",
+    "SegmentRun",
+    "SegmentRunStatus",
 ]

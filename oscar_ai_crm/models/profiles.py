@@ -37,6 +37,28 @@ class CustomerProfile(models.Model):
     )
     last_order_at = models.DateTimeField(_("last order"), null=True, blank=True)
 
+    # Written by segmentation runs (oscar_ai_crm.segments), never by capture.
+    features = models.JSONField(
+        _("features"),
+        default=dict,
+        blank=True,
+        help_text=_("The customer's features at the last segmentation run: {name: value}."),
+    )
+    intent_score = models.FloatField(
+        _("purchase intent"),
+        null=True,
+        blank=True,
+        help_text=_("Probability of an order within the intent horizon."),
+    )
+    churn_score = models.FloatField(
+        _("churn risk"), null=True, blank=True, help_text=_("Probability of not ordering again.")
+    )
+    expected_next_order_at = models.DateTimeField(_("expected next order"), null=True, blank=True)
+    clv = models.DecimalField(
+        _("customer lifetime value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    features_updated_at = models.DateTimeField(_("features updated"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("customer profile")
         verbose_name_plural = _("customer profiles")
