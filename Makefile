@@ -23,14 +23,18 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 # The demo shop on http://127.0.0.1:8000 (SQLite, django-q2 ORM broker, offline defaults).
-# Data is generated once (seed $(DEMO_SEED)); `make clean-demo` starts over.
+# Data is generated, recommendations trained and customers segmented once (seed
+# $(DEMO_SEED)); the django-q2 cluster then reruns both on their schedules. `make clean-demo`
+# starts over.
 demo: install
 	@if [ -f $(DEMO_DB) ]; then \
 	  $(PY) manage.py migrate --noinput; \
 	else \
 	  $(PY) manage.py migrate --noinput && $(PY) manage.py crm_demo_data --seed $(DEMO_SEED) \
+	  && $(PY) manage.py crm_train && $(PY) manage.py crm_segment \
 	  || { rm -f $(DEMO_DB); exit 1; }; \
 	fi
+	$(PY) manage.py crm_schedules
 	$(PY) manage.py qcluster & QPID=$$!; \
 	trap 'kill $$QPID 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -93,6 +93,8 @@ if os.environ.get("Q_REDIS_URL"):
 # oscar_ai_crm, line 3 of 3 (optional: every key has a default, see docs/settings.md).
 OSCAR_AI_CRM = {
     "CAPTURE": {"HONOUR_DO_NOT_TRACK": True},
+    # crm_segment reports how well its clusters recover the generator's hidden personas.
+    "SEGMENTS": {"REFERENCE_LABELS": "example_project.demo.models.hidden_personas"},
 }
 
 SITE_ID = 1

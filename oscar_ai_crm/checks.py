@@ -44,6 +44,22 @@ TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
         "CACHE_SECONDS": int,
         "SCHEDULE": (str, type(None)),
     },
+    "SEGMENTS": {
+        "K_MIN": int,
+        "K_MAX": int,
+        "RANDOM_STATE": int,
+        "MINIBATCH_ABOVE": int,
+        "SILHOUETTE_SAMPLE": int,
+        "INTENT_HORIZON_DAYS": (int, float),
+        "CHURN_DAYS": (int, float),
+        "ABANDON_WINDOW_DAYS": (int, float),
+        "BOT_EVENTS_PER_DAY": int,
+        "CLIP_QUANTILE": (float, type(None)),
+        "HISTORY_DAYS": (int, type(None)),
+        "SCHEDULE": (str, type(None)),
+        "PERSONA_NAMER": (str, type(None)),
+        "REFERENCE_LABELS": (str, type(None)),
+    },
 }
 
 

@@ -183,6 +183,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # Import string of a callable naming personas, e.g. one asking the LLM layer
         # (None: clear rules name them: champions, loyal, at risk, hibernating, new...).
         "PERSONA_NAMER": None,
+        # Import string of a callable returning {user id: label}, a grouping of customers
+        # known outside the CRM (e.g. the demo generator's hidden personas). crm_segment
+        # reports the adjusted Rand index of the clusters against it; models never read it.
+        "REFERENCE_LABELS": None,
     },
     "TASKS": {
         # django-q2 cluster name that our tasks are queued on (None: the default cluster).

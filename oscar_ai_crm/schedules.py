@@ -12,6 +12,10 @@ SCHEDULES = {
         "oscar_ai_crm.tasks.train_recommendations",
         lambda: crm_settings.RECOMMENDATIONS["SCHEDULE"],
     ),
+    "oscar_ai_crm: segment customers": (
+        "oscar_ai_crm.tasks.segment_customers",
+        lambda: crm_settings.SEGMENTS["SCHEDULE"],
+    ),
 }
 
 

@@ -42,3 +42,17 @@ def train_recommendations(trigger: str = "task") -> dict:
         "seconds": run.duration_seconds,
         "message": run.message.splitlines()[0] if run.message else "",
     }
+
+
+def segment_customers(trigger: str = "task") -> dict:
+    """Compute features, segments and intent/churn scores and publish them; the summary."""
+    from .segments.running import run_segmentation
+
+    run = run_segmentation(trigger=trigger, progress=logger.info)
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "seconds": run.duration_seconds,
+        "k": (run.metrics or {}).get("k"),
+        "message": run.message.splitlines()[0] if run.message else "",
+    }

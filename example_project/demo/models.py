@@ -17,3 +17,11 @@ class HiddenPersona(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.persona}"
+
+
+def hidden_personas() -> dict[int, str]:
+    """{user id: persona}: the reference grouping ``crm_segment`` compares its clusters with.
+
+    Named in ``OSCAR_AI_CRM["SEGMENTS"]["REFERENCE_LABELS"]`` of the example settings.
+    """
+    return dict(HiddenPersona.objects.values_list("user_id", "persona"))
