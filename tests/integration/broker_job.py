@@ -88,6 +88,12 @@ def main() -> None:
             )
         )
         return
+    if job == "segment":
+        make_events()
+        broker, summary = run_task("oscar_ai_crm.tasks.segment_customers")
+        profiles = CustomerProfile.objects.exclude(features={})
+        print(json.dumps({"broker": broker, "summary": summary, "profiles": profiles.count()}))
+        return
     user_id = make_history()
     broker, summary = run_task("oscar_ai_crm.tasks.backfill_history")
     profile = CustomerProfile.objects.filter(user_id=user_id).values("order_count").first()

@@ -92,3 +92,12 @@ def test_training_task_through_redis(migrated_shop, tmp_path):
     assert job["broker"] == "Redis"
     assert job["summary"]["status"] == "serving", job["summary"]
     assert job["recommendations"] > 0
+
+
+def test_segmentation_task_through_the_orm_broker(migrated_shop, tmp_path):
+    job = run_job(shop_env(migrated_shop, tmp_path), "segment")
+
+    assert job["broker"] == "ORM"
+    assert job["summary"]["status"] == "serving", job["summary"]
+    assert job["summary"]["k"] >= 1
+    assert job["profiles"] == 20  # every customer who bought got features
