@@ -14,7 +14,7 @@ from ..conf import crm_settings
 from ..exceptions import UnsupportedFeature
 from ..features.interactions import Interactions
 from ..models import ProductLinkKind, ReasonKind
-from ..recommenders.base import Reason, Recommender
+from ..recommenders.base import Recommender
 from ..recommenders.hybrid import HybridRecommender
 from .fitting import FittedModels
 
@@ -58,33 +58,56 @@ def customer_lists(
         else:
             ids, scores = model.recommend(block, data.user_items, top_n, False, blocked, exclude)
             winners = np.full(ids.shape, "", dtype=object)
+        listed = np.minimum.accumulate(ids >= 0, axis=1)  # a list ends at its first gap
+        kinds, reason_items = _reasons(model, data, block, ids, winners, listed)
+        lengths = listed.sum(axis=1).tolist()
         for row, user in enumerate(block.tolist()):
-            yield user, _entries(model, data, user, ids[row], scores[row], winners[row])
+            yield user, _entries(ids[row], scores[row], kinds[row], reason_items[row], lengths[row])
+
+
+def _reasons(
+    model: Recommender,
+    data: Interactions,
+    users: np.ndarray,
+    ids: np.ndarray,
+    winners: np.ndarray,
+    listed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(kinds, reason items) of a block's lists, with one ``explain_batch`` per explainer.
+
+    The component that contributed most to an item explains it (the model itself when it
+    is not a blend); the first ``EXPLAINED`` items get its explanation, the others, and
+    those it cannot explain, its default reason kind.
+    """
+    kinds = np.full(ids.shape, "", dtype=object)
+    reason_items = np.full(ids.shape, -1, dtype=np.int64)
+    for alias in np.unique(winners[listed]).tolist():
+        explainer = _explainer(model, alias)
+        group = listed & (winners == alias)
+        kinds[group] = _default_reason(explainer)
+        rows, positions = np.nonzero(group[:, :EXPLAINED])
+        found, items = explainer.explain_batch(users[rows], data.user_items, ids[rows, positions])
+        explained = found != ""
+        kinds[rows[explained], positions[explained]] = found[explained]
+        reason_items[rows[explained], positions[explained]] = items[explained]
+    return kinds, reason_items
+
+
+def _explainer(model: Recommender, alias: str) -> Recommender:
+    if isinstance(model, HybridRecommender) and alias:
+        return model.component(alias) or model
+    return model
 
 
 def _entries(
-    model: Recommender,
-    data: Interactions,
-    user: int,
-    ids: np.ndarray,
-    scores: np.ndarray,
-    winners: np.ndarray,
+    ids: np.ndarray, scores: np.ndarray, kinds: np.ndarray, reason_items: np.ndarray, length: int
 ) -> list[Entry]:
-    entries = []
-    for position, (item, score) in enumerate(zip(ids.tolist(), scores.tolist(), strict=True)):
-        if item < 0:
-            break
-        explainer = model
-        if isinstance(model, HybridRecommender) and winners[position]:
-            explainer = model.component(winners[position]) or model
-        reason = None
-        if position < EXPLAINED:
-            reason = explainer.explain(user, data.user_items, item)
-        if reason is None:
-            reason = Reason(_default_reason(explainer))
-        kind = reason.kind if reason.kind in REASON_KINDS else ""
-        entries.append(Entry(item, float(score), kind, reason.item))
-    return entries
+    """The first ``length`` slots of one customer's list."""
+    columns = (ids, scores, kinds, reason_items)
+    return [
+        Entry(item, score, kind if kind in REASON_KINDS else "", None if anchor < 0 else anchor)
+        for item, score, kind, anchor in zip(*(c[:length].tolist() for c in columns), strict=True)
+    ]
 
 
 def _default_reason(model: Recommender) -> str:

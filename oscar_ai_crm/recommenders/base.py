@@ -7,7 +7,9 @@ batched API: ``recommend`` takes user indices and a users x items CSR matrix and
 (too few eligible items) hold id ``-1`` and score ``-inf``.
 
 A subclass implements :meth:`Recommender._fit`, :meth:`Recommender._score_users` and, if
-it can, :meth:`Recommender._score_similar` and :meth:`Recommender.explain`. Selection,
+it can, :meth:`Recommender._score_similar` and :meth:`Recommender.explain`, plus an
+array version of ``explain`` (:meth:`Recommender.explain_batch`) giving the same answers
+when asking pair by pair is too slow for publishing every customer's list. Selection,
 filtering and batching live here once. Scores come dense (every item, ``-inf`` where the
 model cannot score) or as a sparse CSR whose stored entries are the only candidates
 (neighbourhood models, whose evidence touches few items); a model with a faster exact
@@ -25,6 +27,7 @@ from sklearn.base import BaseEstimator
 
 from ..exceptions import NotFittedError, UnsupportedFeature
 from ..features.interactions import Interactions
+from .explanations import no_reasons, pair_indices
 
 #: Users scored per dense block in ``recommend``; bounds memory at BATCH x n_items floats.
 BATCH_SIZE = 512
@@ -104,6 +107,30 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
     ) -> Reason | None:
         """Why ``item_index`` scores high for ``user_index``, when the model can tell."""
         return None
+
+    def explain_batch(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix, item_indices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`explain` for the pairs ``(user_indices[p], item_indices[p])``.
+
+        Returns
+        -------
+        kinds : object array of str, each pair's :class:`Reason` kind, "" where ``explain``
+            gives None.
+        reason_items : int64 array, each pair's reason item, -1 where there is none.
+
+        This default asks :meth:`explain` pair by pair; models override it with array code
+        giving the same answers.
+        """
+        self.check_fitted()
+        users, items = pair_indices(user_indices, item_indices)
+        kinds, reason_items = no_reasons(len(users))
+        for pair, (user, item) in enumerate(zip(users.tolist(), items.tolist(), strict=True)):
+            reason = self.explain(user, user_items, item)
+            if reason is not None:
+                kinds[pair] = reason.kind
+                reason_items[pair] = -1 if reason.item is None else reason.item
+        return kinds, reason_items
 
     # -- public batched API -------------------------------------------------------------
 

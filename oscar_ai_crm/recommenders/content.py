@@ -23,6 +23,7 @@ from sklearn.preprocessing import normalize
 from ..exceptions import BackendUnavailable
 from ..features.interactions import Interactions
 from .base import Reason, Recommender
+from .explanations import best_per_pair, history_entries, pair_indices, reasons_from_best
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,21 @@ class TextSimilarityRecommender(Recommender):
         scores[np.diff(history.indptr) == 0] = -np.inf
         return scores
 
+    def _pair_cosines(self, history: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Cosine of ``history[k]`` with ``items[k]``, float32, -inf as in :meth:`_cosine`.
+
+        Each pair is computed on its own row, so the value does not depend on how many
+        pairs are computed together.
+        """
+        left, right = self.embeddings_[history], self.embeddings_[items]
+        if isinstance(left, np.ndarray):
+            products = np.einsum("ij,ij->i", left, right)
+        else:
+            products = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+        cosine = products.astype(np.float32)
+        cosine[(cosine <= 0) | ~self.has_text_[items]] = -np.inf
+        return cosine
+
     def explain(
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int
     ) -> Reason | None:
@@ -186,8 +202,23 @@ class TextSimilarityRecommender(Recommender):
         history = history[history != item_index]
         if not len(history) or not self.has_text_[item_index]:
             return None
-        similarity = self._cosine(self.embeddings_[history])[:, item_index]
+        similarity = self._pair_cosines(history, np.full(len(history), item_index))
         return Reason("similar", int(history[int(np.argmax(similarity))]))
+
+    def explain_batch(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix, item_indices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`explain` for many pairs: the cosines of every pair's history at once, then
+        each pair's closest history item (the first stored on ties)."""
+        self.check_fitted()
+        users, items = pair_indices(user_indices, item_indices)
+        history = self._history(users, user_items)
+        pairs, history_items, _ = history_entries(np.arange(len(users)), history)
+        keep = np.flatnonzero((history_items != items[pairs]) & self.has_text_[items[pairs]])
+        pairs, history_items = pairs[keep], history_items[keep]
+        similarity = self._pair_cosines(history_items, items[pairs])
+        best = best_per_pair(pairs, similarity, len(users))
+        return reasons_from_best(best, history_items, "similar")
 
 
 def _row_norms(embeddings: Embeddings) -> np.ndarray:

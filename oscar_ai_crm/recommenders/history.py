@@ -7,6 +7,7 @@ from scipy import sparse
 
 from ..features.interactions import PURCHASE_EVENTS, Interactions
 from .base import Reason, Recommender
+from .explanations import no_reasons, pair_indices, values_at
 from .popularity import SECONDS_PER_DAY
 
 
@@ -68,3 +69,15 @@ class PurchaseHistoryRecommender(Recommender):
         if user_index < self.n_users_ and self.history_[user_index, item_index] > 0:
             return Reason("history")
         return None
+
+    def explain_batch(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix, item_indices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Kind "history" for the pairs whose user bought the item in the fit data."""
+        self.check_fitted()
+        users, items = pair_indices(user_indices, item_indices)
+        known = np.flatnonzero(users < self.n_users_)
+        bought = values_at(self.history_, users[known], items[known]) > 0
+        kinds, reason_items = no_reasons(len(users))
+        kinds[known[bought]] = "history"
+        return kinds, reason_items

@@ -19,7 +19,8 @@ from scipy import sparse
 from sklearn.base import clone
 
 from ..features.interactions import Interactions
-from .base import Reason, Recommender, sparse_top_n
+from .base import BATCH_SIZE, Reason, Recommender, sparse_top_n
+from .explanations import no_reasons, pair_indices, values_at
 from .tuning import blend_validation_split, coordinate_ascent, positive_part
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,47 @@ class HybridRecommender(Recommender):
             return None
         alias = max(shares, key=shares.__getitem__)
         return self.components_[alias].explain(user_index, user_items, item_index)
+
+    def explain_batch(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix, item_indices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`explain` for many pairs: each pair goes to the ``explain_batch`` of the
+        component with the largest share of its blended score (none when no share is
+        positive). Shares come from one blend per batch of users; they equal ``explain``'s
+        unless tied candidates straddle a component's ``candidates`` cut."""
+        self.check_fitted()
+        users, items = pair_indices(user_indices, item_indices)
+        winners = self._pair_winners(users, user_items, items)
+        kinds, reason_items = no_reasons(len(users))
+        for alias, component in self.components_.items():
+            at = np.flatnonzero(winners == alias)
+            if len(at):
+                kinds[at], reason_items[at] = component.explain_batch(
+                    users[at], user_items, items[at]
+                )
+        return kinds, reason_items
+
+    def _pair_winners(
+        self, users: np.ndarray, user_items: sparse.csr_matrix, items: np.ndarray
+    ) -> np.ndarray:
+        """Per pair, the alias with the largest positive share ("" when there is none)."""
+        winners = np.full(len(users), "", dtype=object)
+        distinct, rows = np.unique(users, return_inverse=True)
+        by_user = np.argsort(rows, kind="stable")
+        sorted_rows = rows[by_user]
+        for start in range(0, len(distinct), BATCH_SIZE):
+            bounds = np.searchsorted(sorted_rows, [start, start + BATCH_SIZE])
+            at = by_user[bounds[0] : bounds[1]]
+            _, parts = self.blend(distinct[start : start + BATCH_SIZE], user_items)
+            if not parts:
+                continue
+            shares = np.vstack(
+                [values_at(part, rows[at] - start, items[at]) for part in parts.values()]
+            )
+            best = shares.argmax(axis=0)  # the first alias on ties, as max() in explain
+            named = np.array(list(parts), dtype=object)[best]
+            winners[at] = np.where(shares.max(axis=0) > 0, named, "")
+        return winners
 
     def component(self, alias: str) -> Recommender | None:
         """The fitted component ``alias`` (None when its weight is 0)."""

@@ -21,6 +21,7 @@ from scipy import sparse
 
 from ..features.interactions import Interactions
 from .base import Reason, Recommender
+from .explanations import best_per_pair, history_entries, pair_indices, reasons_from_best, values_at
 
 #: implicit's nearest-neighbour models by ``similarity`` name ("pearson" is computed here).
 IMPLICIT_SIMILARITIES: dict[str, type[ItemItemRecommender]] = {
@@ -64,6 +65,22 @@ class ItemItemModel(Recommender):
         if contribution[best] <= 0:
             return None
         return Reason(self.reason_kind, int(row.indices[best]))
+
+    def explain_batch(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix, item_indices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`explain` for many pairs: each history entry's ``r_uj * M[j, i]`` looked up at
+        once, then each pair's largest positive one (the first stored on ties)."""
+        self.check_fitted()
+        users, items = pair_indices(user_indices, item_indices)
+        pairs, history, weights = history_entries(users, user_items)
+        # One lookup per history entry: the columns M[:, i] of popular items are long (the
+        # benchmark's 1M log: ~700 entries a column vs ~5 history entries a customer).
+        links = values_at(self._item_matrix(), history, items[pairs])
+        contribution = weights * links
+        positive = np.flatnonzero(contribution > 0)
+        best = best_per_pair(pairs[positive], contribution[positive], len(users))
+        return reasons_from_best(best, history[positive], self.reason_kind)
 
 
 class ItemKNNRecommender(ItemItemModel):

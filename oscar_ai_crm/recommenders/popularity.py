@@ -7,6 +7,7 @@ from scipy import sparse
 
 from ..features.interactions import Interactions
 from .base import Reason, Recommender
+from .explanations import pair_indices
 
 SECONDS_PER_DAY = 86_400
 
@@ -76,3 +77,10 @@ class PopularityRecommender(Recommender):
         self, user_index: int, user_items: sparse.csr_matrix, item_index: int
     ) -> Reason | None:
         return Reason("popular")
+
+    def explain_batch(
+        self, user_indices: np.ndarray, user_items: sparse.csr_matrix, item_indices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair is "popular", without a reason item."""
+        users, _ = pair_indices(user_indices, item_indices)
+        return np.full(len(users), "popular", dtype=object), np.full(len(users), -1, np.int64)

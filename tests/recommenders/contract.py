@@ -51,6 +51,9 @@ GROUP_ITEMS = {
     },
 }
 GROUPS = {group: list(items) for group, items in GROUP_ITEMS.items()}
+#: Catalogue items nobody interacted with (one with text, one without), for
+#: :func:`planted_interactions` ``(new_items=True)``.
+NEW_ITEMS = {"g-new": "garden hose reel with a longer hose", "x-new": ""}
 
 Row = tuple[str, str, int, str, str, float]  # user, item, time, event, basket, rating
 
@@ -66,14 +69,16 @@ class Probe:
 
 
 @functools.cache
-def planted_interactions(customers_per_group: int = 50, seed: int = 0) -> Interactions:
+def planted_interactions(
+    customers_per_group: int = 50, seed: int = 0, new_items: bool = False
+) -> Interactions:
     """Two taste groups over 200 days; in each, every customer buys anchor + partner.
 
     Per customer: one order with the anchor and the partner (sometimes a third group item),
     both reviewed 5 stars; a later order with two other group items reviewed 1-3 stars; a
     few views of group items. One probe customer per group ("<group>-probe") bought and
     rated only the anchor. Items carry text (the partner's is closest to the anchor's) and
-    the group as category.
+    the group as category. With ``new_items`` the catalogue also holds :data:`NEW_ITEMS`.
     """
     rng = np.random.default_rng(seed)
     rows: list[Row] = []
@@ -89,8 +94,17 @@ def planted_interactions(customers_per_group: int = 50, seed: int = 0) -> Intera
         for group, texts in GROUP_ITEMS.items()
         for item, text in texts.items()
     }
+    if new_items:
+        info |= {item: {"text": text, "category": "new"} for item, text in NEW_ITEMS.items()}
     return Interactions.from_columns(
-        users, item_ids, times, events=events, baskets=baskets, ratings=ratings, items_info=info
+        users,
+        item_ids,
+        times,
+        events=events,
+        baskets=baskets,
+        ratings=ratings,
+        items_info=info,
+        all_item_ids=list(NEW_ITEMS) if new_items else None,
     )
 
 
@@ -123,6 +137,29 @@ def with_new_user(user_items: sparse.csr_matrix, items: list[int]) -> sparse.csr
         shape=(1, user_items.shape[1]),
     )
     return sparse.csr_matrix(sparse.vstack([user_items, row]))
+
+
+def explain_pairs(data: Interactions, n_random: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """(users, items) to explain: random pairs over users ``0..n_users`` (``n_users`` is
+    the empty row :func:`with_new_user` adds), every item for the empty user and for each
+    probe, and every user with the items nobody interacted with."""
+    rng = np.random.default_rng(0)
+    users = [rng.integers(0, data.n_users + 1, n_random)]
+    items = [rng.integers(0, data.n_items, n_random)]
+    unseen = np.flatnonzero(np.bincount(data.item_index, minlength=data.n_items) == 0)
+    for user in [data.n_users, probe(data, "garden").user, probe(data, "kitchen").user]:
+        users.append(np.full(data.n_items, user))
+        items.append(np.arange(data.n_items))
+    users.append(np.repeat(np.arange(data.n_users), len(unseen)))
+    items.append(np.tile(unseen, data.n_users))
+    return np.concatenate(users), np.concatenate(items)
+
+
+def reason_arrays(reasons: list[Reason | None]) -> tuple[list[str], list[int]]:
+    """Per-pair ``explain`` answers in ``explain_batch``'s form ("" and -1 for none)."""
+    kinds = ["" if r is None else r.kind for r in reasons]
+    items = [-1 if r is None or r.item is None else r.item for r in reasons]
+    return kinds, items
 
 
 class RecommenderContract:
@@ -237,6 +274,23 @@ class RecommenderContract:
             if reason is not None:
                 assert reason.kind in REASON_KINDS
                 assert reason.item is None or 0 <= reason.item < data.n_items
+
+    def test_explain_batch_equals_explain(self):
+        """Pair for pair, with a customer without history and items nobody touched."""
+        data = planted_interactions(new_items=True)
+        model = self.make_model().fit(data)
+        user_items = with_new_user(data.user_items, [])
+        users, items = explain_pairs(data)
+        kinds, reason_items = model.explain_batch(users, user_items, items)
+        pairs = zip(users.tolist(), items.tolist(), strict=True)
+        expected = [model.explain(user, user_items, item) for user, item in pairs]
+        assert kinds.dtype == object and reason_items.dtype == np.int64
+        assert (kinds.tolist(), reason_items.tolist()) == reason_arrays(expected)
+        assert (kinds != "").any()
+
+    def test_explain_batch_of_no_pairs(self, fitted, data):
+        kinds, reason_items = fitted.explain_batch(np.array([], int), data.user_items, [])
+        assert kinds.shape == reason_items.shape == (0,)
 
 
 class PlantedPatternContract:
