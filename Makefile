@@ -10,7 +10,7 @@ DEMO_DB := example_project/var/example_shop.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations clean-demo
+.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations benchmark-segments clean-demo
 
 install: $(STAMP)
 
@@ -64,6 +64,12 @@ benchmark-recommendations: install
 	$(PY) benchmarks/recommenders_quality.py
 	$(PY) benchmarks/ratings_movielens.py
 	$(PY) benchmarks/recommenders_scaling.py
+
+# Segment quality on the generated demo shop (ARI against its hidden personas, repeat
+# runs) and features + segmentation scaling to 100k customers / 1M events.
+benchmark-segments: install
+	$(PY) benchmarks/segments_quality.py
+	$(PY) benchmarks/segments_scaling.py
 
 clean-demo:
 	rm -f $(DEMO_DB)
