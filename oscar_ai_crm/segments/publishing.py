@@ -17,12 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import islice
+from typing import Any, cast
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils.text import slugify
 from sklearn.metrics import adjusted_rand_score
 
+from ..features.customer_table import FEATURES
 from ..models import (
     CustomerProfile,
     Segment,
@@ -203,31 +207,55 @@ def _update_member_counts(wanted: set[Pair]) -> None:
 
 
 def _write_profiles(result: Segmentation, moment: datetime) -> int:
-    """Features and scores onto each customer's profile (created when missing)."""
+    """Features and scores onto each customer's profile (created when missing).
+
+    One parameterised UPDATE per profile through ``executemany`` (batched by the driver):
+    an order of magnitude faster than ``bulk_update``'s CASE expressions at 100k rows.
+    """
     table = result.table
     users = table.customer_ids.tolist()
     existing = set(CustomerProfile.objects.values_list("user_id", flat=True).iterator())
     CustomerProfile.objects.bulk_create(
         (CustomerProfile(user_id=u) for u in users if u not in existing), batch_size=BATCH
     )
-    intent, churn = result.intent.scores, result.churn.scores
-    features = table.as_dicts()
-    written = 0
-    for start in range(0, len(users), BATCH):
-        chunk = range(start, min(start + BATCH, len(users)))
-        profiles = CustomerProfile.objects.filter(user_id__in=users[chunk.start : chunk.stop])
-        by_user = {profile.user_id: profile for profile in profiles}
-        for row in chunk:
-            profile = by_user[users[row]]
-            profile.features = features[row]
-            profile.intent_score = _probability(intent, row)
-            profile.churn_score = _probability(churn, row)
-            profile.expected_next_order_at = _moment(result.next_order[row])
-            profile.clv = _money(result.clv[row])
-            profile.features_updated_at = moment
-        CustomerProfile.objects.bulk_update(by_user.values(), PROFILE_FIELDS)
-        written += len(by_user)
-    return written
+    fields: list[Field] = [
+        cast(Field, CustomerProfile._meta.get_field(name)) for name in PROFILE_FIELDS
+    ]
+    rows = (
+        [
+            *(
+                field.get_db_prep_value(value, connection)
+                for field, value in zip(fields, _profile_values(result, row, moment), strict=True)
+            ),
+            user,
+        ]
+        for row, user in enumerate(users)
+    )
+    sql = _profile_update_sql(fields)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, BATCH * 10)):
+            cursor.executemany(sql, chunk)
+    return len(users)
+
+
+def _profile_values(result: Segmentation, row: int, moment: datetime) -> tuple:
+    """The :data:`PROFILE_FIELDS` values of table row ``row``."""
+    return (
+        dict(zip(FEATURES, result.table.values[row].tolist(), strict=True)),
+        _probability(result.intent.scores, row),
+        _probability(result.churn.scores, row),
+        _moment(result.next_order[row]),
+        _money(result.clv[row]),
+        moment,
+    )
+
+
+def _profile_update_sql(fields: list[Any]) -> str:
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    user = quote(CustomerProfile._meta.get_field("user").column)
+    profiles = quote(CustomerProfile._meta.db_table)
+    return f"UPDATE {profiles} SET {assignments} WHERE {user} = %s"
 
 
 PROFILE_FIELDS = [
