@@ -92,7 +92,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
             },
             "als": {
                 "CLASS": "oscar_ai_crm.recommenders.als.ALSRecommender",
-                "OPTIONS": {"factors": 64, "iterations": 15, "random_state": 42},
+                "OPTIONS": {"factors": 48, "iterations": 10, "random_state": 42},
             },
             "bought_together": {
                 "CLASS": "oscar_ai_crm.recommenders.cooccurrence.BoughtTogetherRecommender",

@@ -5,10 +5,15 @@ Plain numpy in, plain values out; :mod:`.publishing` turns them into rows.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 from ..conf import crm_settings
 from ..exceptions import UnsupportedFeature
@@ -20,6 +25,8 @@ from .fitting import FittedModels
 
 #: Customers recommended for per batch (bounds memory at BATCH x items floats).
 BATCH = 1000
+#: Threads computing blocks at once (memory: WORKERS x BATCH x items floats).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Items per customer that get a model explanation ("because you viewed X"); the rest get
 #: the reason kind of the model that proposed them.
 EXPLAINED = 8
@@ -45,24 +52,50 @@ def unavailable_items(data: Interactions) -> np.ndarray | None:
 def customer_lists(
     fitted: FittedModels, data: Interactions, users: np.ndarray, top_n: int
 ) -> Iterator[tuple[int, list[Entry]]]:
-    """(user index, entries) for each of ``users``, best first."""
-    model = fitted.serve
+    """(user index, entries) for each of ``users``, best first.
+
+    Blocks of :data:`BATCH` customers are computed by :data:`WORKERS` threads (numpy and
+    scipy release the GIL in the heavy steps) with BLAS held to one thread each, at most
+    one block ahead per thread, so finished lists never pile up in memory.
+    """
     exclude = data.purchased if crm_settings.RECOMMENDATIONS["EXCLUDE_PURCHASED"] else None
     blocked = unavailable_items(data)
-    for start in range(0, len(users), BATCH):
-        block = users[start : start + BATCH]
-        if isinstance(model, HybridRecommender):
-            ids, scores, winners = model.recommend_explained(
-                block, data.user_items, top_n, False, blocked, exclude
+    blocks = (users[start : start + BATCH] for start in range(0, len(users), BATCH))
+    with threadpool_limits(1, "blas"), ThreadPoolExecutor(WORKERS) as pool:
+        pending: deque[Future[list[tuple[int, list[Entry]]]]] = deque()
+        for block in blocks:
+            pending.append(
+                pool.submit(_block_lists, fitted.serve, data, block, top_n, blocked, exclude)
             )
-        else:
-            ids, scores = model.recommend(block, data.user_items, top_n, False, blocked, exclude)
-            winners = np.full(ids.shape, "", dtype=object)
-        listed = np.minimum.accumulate(ids >= 0, axis=1)  # a list ends at its first gap
-        kinds, reason_items = _reasons(model, data, block, ids, winners, listed)
-        lengths = listed.sum(axis=1).tolist()
-        for row, user in enumerate(block.tolist()):
-            yield user, _entries(ids[row], scores[row], kinds[row], reason_items[row], lengths[row])
+            if len(pending) > WORKERS:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _block_lists(
+    model: Recommender,
+    data: Interactions,
+    block: np.ndarray,
+    top_n: int,
+    blocked: np.ndarray | None,
+    exclude: sparse.csr_matrix | None,
+) -> list[tuple[int, list[Entry]]]:
+    """The lists of one block of customers."""
+    if isinstance(model, HybridRecommender):
+        ids, scores, winners = model.recommend_explained(
+            block, data.user_items, top_n, False, blocked, exclude
+        )
+    else:
+        ids, scores = model.recommend(block, data.user_items, top_n, False, blocked, exclude)
+        winners = np.full(ids.shape, "", dtype=object)
+    listed = np.minimum.accumulate(ids >= 0, axis=1)  # a list ends at its first gap
+    kinds, reason_items = _reasons(model, data, block, ids, winners, listed)
+    lengths = listed.sum(axis=1).tolist()
+    return [
+        (user, _entries(ids[row], scores[row], kinds[row], reason_items[row], lengths[row]))
+        for row, user in enumerate(block.tolist())
+    ]
 
 
 def _reasons(

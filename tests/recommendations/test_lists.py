@@ -17,7 +17,15 @@ from oscar_ai_crm.recommenders.hybrid import HybridRecommender
 
 from .conftest import FAST_MODELS_OVERRIDE
 
-MODELS = {**DEFAULTS["RECOMMENDATIONS"]["MODELS"], **FAST_MODELS_OVERRIDE}
+#: ALS sized for a shop of a dozen customers (the defaults are for real shops: on this little
+#: data their factors fit noise).
+SMALL_ALS = {
+    "als": {
+        "CLASS": "oscar_ai_crm.recommenders.als.ALSRecommender",
+        "OPTIONS": {"factors": 8, "regularization": 5.0, "random_state": 0, "num_threads": 1},
+    }
+}
+MODELS = {**DEFAULTS["RECOMMENDATIONS"]["MODELS"], **FAST_MODELS_OVERRIDE, **SMALL_ALS}
 TOP_N = 6
 #: Items explained per list here, so that the others show their default kinds.
 EXPLAINED = 3
