@@ -19,3 +19,7 @@ class UnsupportedFeature(CrmError):
 
 class NotFittedError(CrmError):
     """A recommender was used before ``fit``."""
+
+
+class GenerationError(CrmError):
+    """An LLM backend was reached but could not produce text (refused, timed out, bad reply)."""

@@ -1,0 +1,1 @@
+"""LLM backends (OpenAI-compatible API, local transformers, offline) and output safety."""
