@@ -60,6 +60,19 @@ TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
         "PERSONA_NAMER": (str, type(None)),
         "REFERENCE_LABELS": (str, type(None)),
     },
+    "LLM": {
+        "BACKEND": str,
+        "BACKENDS": dict,
+        "MAX_TOKENS": int,
+        "TEMPERATURE": (int, float),
+        "CONCURRENCY": int,
+        "REQUESTS_PER_MINUTE": (int, float),
+        "BATCH_SIZE": int,
+        "AUTO_PUBLISH": bool,
+        "TONES": (list, tuple),
+        "LANGUAGES": (list, tuple),
+        "LENGTHS": dict,
+    },
 }
 
 
@@ -221,4 +234,34 @@ def check_recommenders(app_configs=None, **kwargs) -> list[Error]:
                     8,
                 )
             )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_llm_backends(app_configs=None, **kwargs) -> list[Error]:
+    """Every configured LLM backend can be built; ``LLM["BACKEND"]`` names one of them."""
+    from .conf import crm_settings
+    from .exceptions import ConfigurationError
+    from .llm.backends import backend_specs, build_backend
+
+    try:
+        specs = backend_specs()
+    except (AttributeError, TypeError, ValueError):
+        return []  # a malformed section is reported by check_settings
+    errors: list[Error] = []
+    for name in specs:
+        try:
+            build_backend(name, specs)
+        except ConfigurationError as exc:
+            hint = "Check the CLASS import string and the OPTIONS it accepts (docs/llm.md)."
+            errors.append(_error(str(exc)[:500], hint, 12))
+    alias = crm_settings.LLM.get("BACKEND")
+    if alias not in specs:
+        errors.append(
+            _error(
+                f"LLM['BACKEND'] = {alias!r} is not an alias in LLM['BACKENDS'].",
+                f"{_suggest(str(alias), specs)}Aliases: {', '.join(specs)}.",
+                11,
+            )
+        )
     return errors

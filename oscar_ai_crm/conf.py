@@ -188,6 +188,56 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # reports the adjusted Rand index of the clusters against it; models never read it.
         "REFERENCE_LABELS": None,
     },
+    "LLM": {
+        # Alias (a key of BACKENDS) of the backend used when a feature or command names none.
+        # "offline" writes drafts from the product's own data without any model.
+        "BACKEND": "offline",
+        # The text generators: alias -> {"CLASS": import string, "OPTIONS": constructor kwargs}.
+        # A shop's value replaces this dict as a whole. Adding a backend = one class + one
+        # line here; see docs/llm.md.
+        "BACKENDS": {
+            "offline": {
+                "CLASS": "oscar_ai_crm.llm.backends.offline.OfflineBackend",
+                "OPTIONS": {},
+            },
+            "openai": {
+                "CLASS": "oscar_ai_crm.llm.backends.openai_backend.OpenAIBackend",
+                # Any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp). None
+                # base_url / api_key: the client's OPENAI_BASE_URL / OPENAI_API_KEY variables.
+                # The client retries timeouts, 429 and 5xx max_retries times with backoff.
+                "OPTIONS": {
+                    "model": "gpt-4o-mini",
+                    "base_url": None,
+                    "api_key": None,
+                    "timeout": 30,
+                    "max_retries": 2,
+                },
+            },
+            "transformers": {
+                "CLASS": "oscar_ai_crm.llm.backends.transformers_backend.TransformersBackend",
+                # model: a local directory or a name already in the Hugging Face cache (None:
+                # not configured). Nothing is downloaded while local_files_only is True.
+                # device: "auto" (CUDA when present, else CPU), "cpu", "cuda", "cuda:1"...
+                "OPTIONS": {"model": None, "device": "auto", "local_files_only": True},
+            },
+        },
+        # Sampling limits sent with every request (a prompt template may lower them).
+        "MAX_TOKENS": 400,
+        "TEMPERATURE": 0.7,
+        # Bulk generation: requests in flight at once, backend requests per minute at most
+        # (0: no limit), and products per django-q2 task.
+        "CONCURRENCY": 4,
+        "REQUESTS_PER_MINUTE": 120,
+        "BATCH_SIZE": 25,
+        # Publish a generated description without a merchant's approval when its grounding
+        # check found nothing unsupported. Off: every draft waits for review.
+        "AUTO_PUBLISH": False,
+        # Choices offered to merchants: tones, languages (BCP 47 codes) and lengths
+        # (name -> target number of words).
+        "TONES": ["professional", "friendly", "luxury", "playful"],
+        "LANGUAGES": ["en", "zh-hans"],
+        "LENGTHS": {"short": 60, "medium": 120, "long": 250},
+    },
     "TASKS": {
         # django-q2 cluster name that our tasks are queued on (None: the default cluster).
         "CLUSTER": None,
