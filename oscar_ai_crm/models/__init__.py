@@ -1,5 +1,13 @@
 """Concrete models of oscar_ai_crm, one module per domain."""
 
+from .content import (
+    PRODUCT_DESCRIPTION,
+    BatchStatus,
+    DescriptionDraft,
+    DraftStatus,
+    GenerationBatch,
+    PromptTemplate,
+)
 from .events import Event, EventKind, EventSource
 from .profiles import CustomerProfile
 from .recommendations import (
@@ -22,14 +30,20 @@ from .segments import (
 )
 
 __all__ = [
+    "PRODUCT_DESCRIPTION",
+    "BatchStatus",
     "CampaignVoucher",
     "CustomerProfile",
+    "DescriptionDraft",
+    "DraftStatus",
     "Event",
     "EventKind",
     "EventSource",
+    "GenerationBatch",
     "ModelRun",
     "ProductLinkKind",
     "ProductRecommendation",
+    "PromptTemplate",
     "ReasonKind",
     "Recommendation",
     "RuleMatch",

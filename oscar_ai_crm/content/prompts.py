@@ -1,0 +1,168 @@
+"""Prompts of product descriptions: the options, the built-in template, rendering.
+
+A prompt is a pair of Django templates (system and user message) rendered with the
+product's facts and the merchant's options. Merchants edit them in the admin as
+:class:`~oscar_ai_crm.models.PromptTemplate` rows; the active row of the task wins,
+otherwise the built-in default below (version 0) is used.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.template import Context, Engine
+from django.utils.translation import get_language_info
+
+from ..conf import crm_settings
+from ..llm.types import GenerationRequest, Message
+from ..models import PRODUCT_DESCRIPTION, PromptTemplate
+
+DEFAULT_SYSTEM = """\
+You write product descriptions for an online shop.
+Write in {{ language_name }}, in a {{ tone }} tone, about {{ words }} words.
+Use only the facts you are given. Never invent numbers, sizes, weights, materials, \
+certifications or features that are not listed.
+{% if keywords %}Work in these keywords naturally: {{ keywords|join:", " }}.
+{% endif %}Answer with the description only, as simple HTML: <p>, <ul>, <li>, <strong> \
+and <em>; no headings, links, images or scripts."""
+
+DEFAULT_USER = """\
+Product: {{ facts.title }}
+{% if facts.product_class %}Type: {{ facts.product_class }}
+{% endif %}{% if facts.categories %}Categories: {{ facts.categories|join:"; " }}
+{% endif %}{% for name, value in facts.attributes.items %}{% if forloop.first %}Attributes:
+{% endif %}- {{ name }}: {{ value }}
+{% endfor %}{% if facts.price %}Price: {{ facts.price }} {{ facts.currency }}
+{% endif %}{% if facts.reviews.count %}Reviews: {{ facts.reviews.count }}, \
+average score {{ facts.reviews.average }} of 5
+{% endif %}{% if facts.description %}Current description: {{ facts.description }}
+{% endif %}
+Write a {{ length }} description of this product."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The prompt templates a draft is written from (``template_id`` None = built-in)."""
+
+    task: str
+    version: int
+    system: str
+    user: str
+    template_id: int | None = None
+
+
+BUILT_IN = {PRODUCT_DESCRIPTION: Prompt(PRODUCT_DESCRIPTION, 0, DEFAULT_SYSTEM, DEFAULT_USER)}
+
+
+@dataclass(frozen=True)
+class DescriptionOptions:
+    """What the merchant asks for; checked against the LLM settings by :meth:`validate`."""
+
+    tone: str
+    length: str
+    language: str
+    keywords: list[str] = field(default_factory=list)
+
+    def validate(self) -> DescriptionOptions:
+        """Return ``self``; raise ``ValueError`` naming the choices when one is unknown."""
+        llm = crm_settings.LLM
+        for name, allowed in (
+            ("tone", list(llm["TONES"])),
+            ("length", list(llm["LENGTHS"])),
+            ("language", list(llm["LANGUAGES"])),
+        ):
+            if getattr(self, name) not in allowed:
+                choices = ", ".join(map(str, allowed))
+                raise ValueError(f"Unknown {name} {getattr(self, name)!r}; choose from {choices}.")
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_keywords(text: str | list[str] | None) -> list[str]:
+    """Keywords from a comma-separated string (or a list): trimmed, empty and repeats dropped."""
+    items = text.split(",") if isinstance(text, str) else list(text or [])
+    return list(dict.fromkeys(word.strip() for word in items if word.strip()))
+
+
+def active_prompt(task: str = PRODUCT_DESCRIPTION) -> Prompt:
+    """The task's active template row, or the built-in default (version 0)."""
+    row = PromptTemplate.objects.filter(task=task, is_active=True).first()
+    if row is None:
+        return BUILT_IN[task]
+    return Prompt(task, row.version, row.system_template, row.user_template, row.pk)
+
+
+@functools.cache
+def prompt_engine() -> Engine:
+    """A template engine for plain text: no HTML escaping (prompts are not web pages)."""
+    return Engine(autoescape=False)
+
+
+def render_text(template: str, context: dict[str, Any]) -> str:
+    """Render Django template syntax to plain text; ``TemplateSyntaxError`` when invalid."""
+    compiled = prompt_engine().from_string(template)
+    return compiled.render(Context(context, autoescape=False)).strip()
+
+
+def prompt_context(facts: dict[str, Any], options: DescriptionOptions) -> dict[str, Any]:
+    """What templates can use: ``facts``, the options, ``words`` and ``language_name``."""
+    return {
+        "facts": facts,
+        **options.as_dict(),
+        "words": length_words(options.length),
+        "language_name": language_name(options.language),
+    }
+
+
+def build_request(
+    facts: dict[str, Any], options: DescriptionOptions, prompt: Prompt
+) -> GenerationRequest:
+    """The backend request: both messages rendered, the facts and options carried along."""
+    context = prompt_context(facts, options)
+    llm = crm_settings.LLM
+    return GenerationRequest(
+        task=prompt.task,
+        messages=[
+            Message("system", render_text(prompt.system, context)),
+            Message("user", render_text(prompt.user, context)),
+        ],
+        facts=facts,
+        tone=options.tone,
+        length=options.length,
+        language=options.language,
+        keywords=list(options.keywords),
+        max_tokens=int(llm["MAX_TOKENS"]),
+        temperature=float(llm["TEMPERATURE"]),
+    )
+
+
+def length_words(length: str) -> int:
+    """About how many words a length asks for (``LLM["LENGTHS"]``)."""
+    return int(crm_settings.LLM["LENGTHS"][length])
+
+
+def language_name(code: str) -> str:
+    """The language's English name for prompts ("zh-hans" -> "Simplified Chinese"), from
+    Django's language table; the code itself for a language Django does not know."""
+    try:
+        return str(get_language_info(code)["name"])
+    except KeyError:
+        return code
+
+
+def sample_facts() -> dict[str, Any]:
+    """Facts of an invented product, to check that a template renders (admin form)."""
+    return {
+        "title": "Linen shirt",
+        "product_class": "Clothing",
+        "categories": ["Clothing > Shirts"],
+        "attributes": {"Colour": "White", "Material": "Linen"},
+        "price": "49.00",
+        "currency": "GBP",
+        "description": "A shirt.",
+        "reviews": {"count": 2, "average": 4.5},
+    }
