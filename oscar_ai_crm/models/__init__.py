@@ -9,6 +9,7 @@ from .content import (
     PromptTemplate,
 )
 from .events import Event, EventKind, EventSource
+from .marketing import CUSTOMER_EMAIL, SEGMENT_EMAIL, CopyKind, CopyStatus, MarketingCopy
 from .profiles import CustomerProfile
 from .recommendations import (
     ModelRun,
@@ -54,4 +55,9 @@ __all__ = [
     "SegmentMovement",
     "SegmentRun",
     "SegmentRunStatus",
+    "CUSTOMER_EMAIL",
+    "SEGMENT_EMAIL",
+    "CopyKind",
+    "CopyStatus",
+    "MarketingCopy",
 ]
