@@ -1,9 +1,9 @@
-"""Prompts of product descriptions: the options, the built-in template, rendering.
+"""Prompts of generated content: the options, the built-in templates, rendering.
 
 A prompt is a pair of Django templates (system and user message) rendered with the
-product's facts and the merchant's options. Merchants edit them in the admin as
-:class:`~oscar_ai_crm.models.PromptTemplate` rows; the active row of the task wins,
-otherwise the built-in default below (version 0) is used.
+facts (a product's, a segment's, a customer's) and the merchant's options. Merchants
+edit them in the admin as :class:`~oscar_ai_crm.models.PromptTemplate` rows; the active
+row of the task wins, otherwise the built-in default below (version 0) is used.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import get_language_info
 
 from ..conf import crm_settings
 from ..llm.types import GenerationRequest, Message
-from ..models import PRODUCT_DESCRIPTION, PromptTemplate
+from ..models import CUSTOMER_EMAIL, PRODUCT_DESCRIPTION, SEGMENT_EMAIL, PromptTemplate
 
 DEFAULT_SYSTEM = """\
 You write product descriptions for an online shop.
@@ -53,7 +53,62 @@ class Prompt:
     template_id: int | None = None
 
 
-BUILT_IN = {PRODUCT_DESCRIPTION: Prompt(PRODUCT_DESCRIPTION, 0, DEFAULT_SYSTEM, DEFAULT_USER)}
+#: Marketing emails (oscar_ai_crm.content.marketing). The text never holds a customer's
+#: name: the model writes the {first_name} placeholder, filled in per recipient later.
+EMAIL_SYSTEM = """\
+You write marketing emails for an online shop. {% if facts.segment %}One email goes to \
+every customer of a segment.{% else %}The email goes to one customer, about their \
+interests and the products recommended for them; never name their segments.{% endif %}
+Write in {{ language_name }}, in a {{ tone }} tone; the body about {{ words }} words.
+Use only the facts you are given. Never invent products, prices, discounts, codes, dates \
+or figures.
+Greet the reader with the placeholder {first_name}, written exactly so: it is replaced \
+with each customer's first name later. Never write a person's name, email address or \
+phone number.
+{% if keywords %}Work in these keywords naturally: {{ keywords|join:", " }}.
+{% endif %}Answer in exactly this format, with the two labels in English:
+Subject: <the email subject, one line>
+Banner: <a short line for the shop's banner>
+
+<the email body in plain text; one line per product, starting with "- ">"""
+
+_EMAIL_PRODUCTS = """\
+{% for product in facts.recommended_products %}{% if forloop.first %}Products to feature:
+{% endif %}- {{ product.title }}{% if product.price %} ({{ product.price }} \
+{{ product.currency }}){% endif %}
+{% endfor %}"""
+
+SEGMENT_EMAIL_USER = (
+    """\
+Segment: {{ facts.segment }}
+{% if facts.description %}About these customers: {{ facts.description }}
+{% endif %}{% if facts.customers %}Customers in the segment: {{ facts.customers }}
+{% endif %}{% for trait in facts.traits %}{% if forloop.first %}Compared with the average \
+customer:
+{% endif %}- {{ trait }}
+{% endfor %}{% if facts.interests %}Favourite categories: {{ facts.interests|join:", " }}
+{% endif %}"""
+    + _EMAIL_PRODUCTS
+    + "\nWrite a {{ length }} email for these customers."
+)
+
+CUSTOMER_EMAIL_USER = (
+    """\
+{% if facts.interests %}The customer's favourite categories: {{ facts.interests|join:", " }}
+{% endif %}{% if facts.recently_viewed %}Recently viewed: {{ facts.recently_viewed|join:"; " }}
+{% endif %}{% if facts.recently_bought %}Recently bought: {{ facts.recently_bought|join:"; " }}
+{% endif %}{% if facts.segments %}Segments (for you, not for the email): \
+{{ facts.segments|join:", " }}
+{% endif %}"""
+    + _EMAIL_PRODUCTS
+    + "\nWrite a {{ length }} email to this customer."
+)
+
+BUILT_IN = {
+    PRODUCT_DESCRIPTION: Prompt(PRODUCT_DESCRIPTION, 0, DEFAULT_SYSTEM, DEFAULT_USER),
+    SEGMENT_EMAIL: Prompt(SEGMENT_EMAIL, 0, EMAIL_SYSTEM, SEGMENT_EMAIL_USER),
+    CUSTOMER_EMAIL: Prompt(CUSTOMER_EMAIL, 0, EMAIL_SYSTEM, CUSTOMER_EMAIL_USER),
+}
 
 
 @dataclass(frozen=True)
