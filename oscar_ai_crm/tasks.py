@@ -56,3 +56,11 @@ def segment_customers(trigger: str = "task") -> dict:
         "k": (run.metrics or {}).get("k"),
         "message": run.message.splitlines()[0] if run.message else "",
     }
+
+
+def generate_descriptions(batch_id: int) -> dict:
+    """Write the product description drafts of one batch; its counts."""
+    from .content.batches import run_batch
+
+    batch = run_batch(batch_id, progress=logger.info)
+    return {"batch": batch.pk, "status": batch.status, **batch.summary()}

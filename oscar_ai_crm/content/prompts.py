@@ -12,6 +12,8 @@ import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Max
 from django.template import Context, Engine
 from django.utils.translation import get_language_info
 
@@ -207,6 +209,39 @@ def language_name(code: str) -> str:
         return str(get_language_info(code)["name"])
     except KeyError:
         return code
+
+
+def template_error(template: str) -> str | None:
+    """Why ``template`` cannot be used (it must render for an invented product), or None."""
+    llm = crm_settings.LLM
+    options = DescriptionOptions("friendly", next(iter(llm["LENGTHS"])), llm["LANGUAGES"][0])
+    try:
+        render_text(template, prompt_context(sample_facts(), options))
+    except Exception as exc:  # syntax, a missing include, a failing filter...
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def save_version(template: PromptTemplate, *, new_version: bool, user: Any = None) -> None:
+    """Save ``template``; as a new row with the next version number when ``new_version``
+    (its text changed: drafts name the version they were written from). An active
+    template deactivates the task's others."""
+    if new_version:
+        template.pk, template._state.adding, template.created_by = None, True, user
+        top = PromptTemplate.objects.filter(task=template.task).aggregate(top=Max("version"))
+        template.version = (top["top"] or 0) + 1
+    with transaction.atomic():
+        if template.is_active:
+            others = PromptTemplate.objects.filter(task=template.task).exclude(pk=template.pk)
+            others.update(is_active=False)
+        template.save()
+
+
+def activate(template: PromptTemplate) -> None:
+    """Make ``template`` the version used for new drafts of its task."""
+    with transaction.atomic():
+        PromptTemplate.objects.filter(task=template.task).update(is_active=False)
+        PromptTemplate.objects.filter(pk=template.pk).update(is_active=True)
 
 
 def sample_facts() -> dict[str, Any]:

@@ -100,13 +100,16 @@ def edit_text(draft: DescriptionDraft, text: str, user: Any = None) -> Descripti
     """Replace a draft's text with a merchant's edit, sanitised, and check it again.
 
     The grounding flags are recomputed for the new text; an approved draft goes back to
-    ``draft``. Only drafts and approved drafts can be edited.
+    ``draft``. Only drafts and approved drafts can be edited (``TransitionError``); a text
+    with nothing left after sanitising is refused (``ValueError``).
     """
     if draft.status not in EDITABLE_STATUSES:
         raise TransitionError(
             f"Draft {draft.pk} is {draft.get_status_display().lower()}: it cannot be edited."
         )
     draft.text = sanitize_html(text)
+    if not plain_text(draft.text):
+        raise ValueError("The description is empty once disallowed HTML is removed.")
     draft.flags = unsupported_claims(plain_text(draft.text), product_facts(draft.product))
     draft.edited_by = user
     if draft.status == DraftStatus.APPROVED:

@@ -13,7 +13,7 @@ from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from oscar.test import factories
 
-from tests.llm.fake_openai import FakeOpenAI
+from tests.llm.fake_openai import FakeOpenAI, _error
 
 ProductAttribute = get_model("catalogue", "ProductAttribute")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -28,6 +28,15 @@ def chat_backend(server: FakeOpenAI, cls: str = OPENAI_CLASS, **options: Any) ->
     """A backend spec that talks to ``server`` (no retries: failures show at once)."""
     base = {"model": "fake-model", "base_url": server.base_url, "api_key": "test"}
     return {"CLASS": cls, "OPTIONS": {**base, "max_retries": 0, "timeout": 10, **options}}
+
+
+class RefusingServer(FakeOpenAI):
+    """Answers HTTP 500 to every request about a product whose title says "Broken"."""
+
+    def respond(self, path: str, headers: dict, body: dict) -> tuple:
+        if "Broken" in str(body.get("messages")):
+            return 500, {}, _error("The model crashed on this one", "server_error"), 0.0
+        return super().respond(path, headers, body)
 
 
 @contextmanager
