@@ -283,6 +283,7 @@ class GenerationBatchAdmin(admin.ModelAdmin):
         "skipped",
         "flagged",
         "failed",
+        "first_error",
         "backend",
         "created_by",
     )
@@ -304,6 +305,14 @@ class GenerationBatchAdmin(admin.ModelAdmin):
     @admin.display(description=_("progress"))
     def progress(self, batch: GenerationBatch) -> str:
         return f"{batch.done} / {batch.total}"
+
+    @admin.display(description=_("first error"))
+    def first_error(self, batch: GenerationBatch) -> str:
+        errors = batch.errors or []
+        if not errors:
+            return "–"
+        text = f"{errors[0].get('product') or '–'}: {errors[0].get('error', '')}"
+        return text if len(text) <= 80 else text[:79] + "…"
 
     @admin.display(description=_("backend"))
     def backend(self, batch: GenerationBatch) -> str:

@@ -182,6 +182,8 @@ def test_batch_page_lists_errors(staff):
     page = staff.get(reverse("admin:oscar_ai_crm_generationbatch_change", args=[batch.pk]))
     html = page.content.decode()
     assert "GenerationError: HTTP 500 &lt;boom&gt;" in html and "<td>7</td>" in html
+    listing = staff.get(BATCHES).content.decode()
+    assert "1 / 1" in listing and "7: GenerationError: HTTP 500 &lt;boom&gt;" in listing
 
 
 def test_staff_without_permission_cannot_generate(client, shirt):
