@@ -224,8 +224,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # Sampling limits sent with every request (a prompt template may lower them).
         "MAX_TOKENS": 400,
         "TEMPERATURE": 0.7,
-        # Bulk generation: requests in flight at once, backend requests per minute at most
-        # (0: no limit), and products per django-q2 task.
+        # Bulk generation: requests in flight at once, requests per minute at most to a
+        # backend outside this server (0: no limit; local backends are never held back),
+        # and products per django-q2 task.
         "CONCURRENCY": 4,
         "REQUESTS_PER_MINUTE": 120,
         "BATCH_SIZE": 25,

@@ -338,3 +338,10 @@ def test_check_reports_a_backend_that_cannot_be_built(settings):
     [problem] = check_llm_backends()
 
     assert problem.id == "oscar_ai_crm.E012" and "'bad'" in problem.msg
+
+
+def test_external_can_be_declared_whatever_the_url():
+    from oscar_ai_crm.llm.backends.openai_backend import OpenAIBackend
+
+    assert OpenAIBackend(base_url="http://127.0.0.1:9/v1", external=True).external
+    assert not OpenAIBackend(base_url="https://llm.internal.example/v1", external=False).external

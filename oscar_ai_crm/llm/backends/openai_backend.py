@@ -40,6 +40,9 @@ class OpenAIBackend:
     api_key : None: ``OPENAI_API_KEY``; a local server without one gets a placeholder.
     timeout : seconds per attempt.
     max_retries : retries after the first attempt, with the client's exponential backoff.
+    external : whether requests leave this server (customer data is then redacted unless
+        ``PRIVACY["SEND_PII_TO_EXTERNAL_LLM"]``); ``None`` decides from ``base_url``: a
+        loopback address (localhost, 127.0.0.1, ::1) is local, anything else external.
     """
 
     name = "openai"
@@ -52,6 +55,7 @@ class OpenAIBackend:
         api_key: str | None = None,
         timeout: float = 30,
         max_retries: int = 2,
+        external: bool | None = None,
     ) -> None:
         if not isinstance(model, str) or not model:
             raise ConfigurationError(f"model must be a non-empty string, not {model!r}.")
@@ -63,7 +67,8 @@ class OpenAIBackend:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         self.timeout = float(timeout)
         self.max_retries = max_retries
-        self.external = not is_local_url(self.base_url)
+        # None: requests leave this server unless base_url is a loopback address.
+        self.external = not is_local_url(self.base_url) if external is None else bool(external)
         self._api_key = api_key or os.environ.get("OPENAI_API_KEY")
         self._client: Any = None
         self._lock = threading.Lock()
