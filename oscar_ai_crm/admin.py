@@ -109,3 +109,4 @@ class CustomerProfileAdmin(admin.ModelAdmin):
 
 from . import admin_recommendations, admin_segments  # noqa: E402,F401  (register their admins)
 from . import admin_content  # noqa: E402,F401  (product description drafts)
+from . import admin_marketing  # noqa: E402,F401  (marketing copy)
