@@ -10,7 +10,7 @@ DEMO_DB := example_project/var/example_shop.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations benchmark-segments clean-demo
+.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations benchmark-segments benchmark-content clean-demo
 
 install: $(STAMP)
 
@@ -70,6 +70,10 @@ benchmark-recommendations: install
 benchmark-segments: install
 	$(PY) benchmarks/segments_quality.py
 	$(PY) benchmarks/segments_scaling.py
+
+# Batch description drafts: 500 products, offline and against a local chat server.
+benchmark-content: install
+	$(PY) benchmarks/content_generation.py
 
 clean-demo:
 	rm -f $(DEMO_DB)
