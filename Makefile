@@ -23,15 +23,16 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 # The demo shop on http://127.0.0.1:8000 (SQLite, django-q2 ORM broker, offline defaults).
-# Data is generated, recommendations trained and customers segmented once (seed
-# $(DEMO_SEED)); the django-q2 cluster then reruns both on their schedules. `make clean-demo`
-# starts over.
+# Data is generated, recommendations trained, customers segmented and description drafts
+# written by the offline backend once (seed $(DEMO_SEED)); the django-q2 cluster then reruns
+# training and segmentation on their schedules. `make clean-demo` starts over.
 demo: install
 	@if [ -f $(DEMO_DB) ]; then \
 	  $(PY) manage.py migrate --noinput; \
 	else \
 	  $(PY) manage.py migrate --noinput && $(PY) manage.py crm_demo_data --seed $(DEMO_SEED) \
 	  && $(PY) manage.py crm_train && $(PY) manage.py crm_segment \
+	  && $(PY) manage.py crm_generate_descriptions --all \
 	  || { rm -f $(DEMO_DB); exit 1; }; \
 	fi
 	$(PY) manage.py crm_schedules
