@@ -107,6 +107,10 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         self.message_user(request, _("Backfill queued (task %s).") % task_id, messages.SUCCESS)
 
 
-from . import admin_recommendations, admin_segments  # noqa: E402,F401  (register their admins)
-from . import admin_content  # noqa: E402,F401  (product description drafts)
-from . import admin_marketing  # noqa: E402,F401  (marketing copy)
+# The other admin modules register theirs; imported last, as they import from this module.
+from . import (  # noqa: E402,F401
+    admin_content,  # product description drafts
+    admin_marketing,  # marketing copy
+    admin_recommendations,
+    admin_segments,
+)
