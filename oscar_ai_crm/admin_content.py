@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
 
 from .conf import crm_settings
 from .content.batches import create_batches, parse_ids, queue_batches, select_product_ids
@@ -391,3 +392,23 @@ class PromptTemplateAdmin(admin.ModelAdmin):
         template = queryset.get()
         activate(template)
         self.message_user(request, _("%s is now active.") % template, messages.SUCCESS)
+
+
+@admin.action(description=_("Write description drafts for the selected products"))
+def write_description_drafts(modeladmin, request: HttpRequest, queryset) -> HttpResponse:
+    """Oscar's product list -> the "Generate descriptions" form with these products filled in."""
+    ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+    return redirect(f"{reverse('admin:oscar_ai_crm_descriptiondraft_generate')}?ids={ids}")
+
+
+Product = get_model("catalogue", "Product")
+
+
+def _add_product_action() -> None:
+    """Offer the action on the Product admin Oscar registers (when it is registered)."""
+    product_admin = admin.site._registry.get(Product)
+    if product_admin is not None and write_description_drafts not in (product_admin.actions or []):
+        product_admin.actions = [*(product_admin.actions or []), write_description_drafts]
+
+
+_add_product_action()

@@ -243,3 +243,17 @@ def test_a_prompt_version_used_by_drafts_cannot_be_deleted(staff, shirt):
     delete = "admin:oscar_ai_crm_prompttemplate_delete"
     assert staff.get(reverse(delete, args=[template.pk])).status_code == 403
     assert staff.get(reverse(delete, args=[unused.pk])).status_code == 200
+
+
+def test_oscars_product_list_offers_drafts_for_the_selected_products(staff, shirt):
+    other = factories.create_product(title="Linen trousers")
+    response = staff.post(
+        reverse("admin:catalogue_product_changelist"),
+        {"action": "write_description_drafts", "_selected_action": [shirt.pk, other.pk]},
+    )
+
+    assert response.status_code == 302
+    form = staff.get(response.url)
+    assert form.status_code == 200
+    ids = form.context["form"].initial["product_ids"]
+    assert sorted(int(pk) for pk in ids.split(",")) == sorted([shirt.pk, other.pk])
