@@ -27,7 +27,7 @@ def test_the_default_settings_schedule_training_and_segmentation():
     assert schedules[SEGMENT].cron == "0 4 * * *"
     for schedule in schedules.values():  # django-q2 worked out when each runs next
         assert schedule.schedule_type == Schedule.CRON and schedule.next_run is not None
-        assert ast.literal_eval(schedule.kwargs) == {"trigger": "schedule"}  # as the scheduler reads
+        assert ast.literal_eval(schedule.kwargs) == {"trigger": "schedule"}  # scheduler reads it so
     assert f"{TRAIN}: created (30 3 * * *)" in out.getvalue()
 
 
