@@ -10,20 +10,16 @@ run untouched.
 from __future__ import annotations
 
 import logging
-import time
-import traceback
 from collections.abc import Callable
 from typing import Any
-
-from django.utils import timezone
 
 from ..conf import crm_settings
 from ..features.event_interactions import interactions_from_events
 from ..features.interactions import Interactions
 from ..models import ModelRun, RunStatus
 from ..recommenders.registry import model_specs
+from ..run_records import recorded_run
 from .fitting import fit_serving_models
-from .memory import PeakMemory
 from .promotion import PromotionDecision, evaluate_for_promotion
 from .publishing import publish
 
@@ -48,19 +44,8 @@ def train_recommendations(
         parameters={"specs": specs, "settings": _relevant_settings(settings)},
         trigger=trigger,
     )
-    started = time.perf_counter()
-    with PeakMemory() as memory:
-        try:
-            _train(run, specs, say, interactions)
-        except Exception as exc:  # the serving run stays; the failure is recorded
-            logger.exception("Recommender training run %s failed", run.pk)
-            run.status = RunStatus.FAILED
-            run.message = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"
-    run.finished_at = timezone.now()
-    run.duration_seconds = round(time.perf_counter() - started, 3)
-    run.peak_memory_mb = round(memory.growth_mb, 1)
-    run.save()
-    say(f"Run {run.pk}: {run.get_status_display()} in {run.duration_seconds:.1f} s")
+    with recorded_run(run, RunStatus.FAILED, say):
+        _train(run, specs, say, interactions)
     return run
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +24,7 @@ from ..features.customer_features import customer_table
 from ..features.customer_log import customer_log_from_events
 from ..features.customer_table import CustomerLog, CustomerTable
 from ..models import Segment, SegmentKind, SegmentRun, SegmentRunStatus
-from ..recommendations.memory import PeakMemory
+from ..run_records import recorded_run
 from .clustering import Clustering, cluster_customers
 from .personas import Namer, Persona, describe_segments
 from .predictions import (
@@ -94,30 +93,19 @@ def run_segmentation(
 
     say = progress or logger.info
     run = SegmentRun.objects.create(trigger=trigger)
-    started = time.perf_counter()
-    with PeakMemory() as memory:
-        try:
-            moment = as_of or timezone.now()
-            if log is None:
-                say("Loading customers' events…")
-                log = customer_log_from_events(moment, crm_settings.SEGMENTS["HISTORY_DAYS"])
-            run.n_customers, run.n_events = len(log.customers), len(log)
-            say(f"{run.n_events} events of {run.n_customers} customers")
-            result = compute_segmentation(log, moment.timestamp(), say)
-            run.metrics = result.metrics()
-            say("Publishing segments, memberships and scores…")
-            counts = publish_segmentation(run, result, moment)
-            run.message = _summary(result, counts)
-            run.status = SegmentRunStatus.SERVING
-        except Exception as exc:  # the serving run's segments stay; the failure is recorded
-            logger.exception("Segmentation run %s failed", run.pk)
-            run.status = SegmentRunStatus.FAILED
-            run.message = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"
-    run.finished_at = timezone.now()
-    run.duration_seconds = round(time.perf_counter() - started, 3)
-    run.peak_memory_mb = round(memory.growth_mb, 1)
-    run.save()
-    say(f"Segmentation run {run.pk}: {run.get_status_display()} in {run.duration_seconds:.1f} s")
+    with recorded_run(run, SegmentRunStatus.FAILED, say):
+        moment = as_of or timezone.now()
+        if log is None:
+            say("Loading customers' events…")
+            log = customer_log_from_events(moment, crm_settings.SEGMENTS["HISTORY_DAYS"])
+        run.n_customers, run.n_events = len(log.customers), len(log)
+        say(f"{run.n_events} events of {run.n_customers} customers")
+        result = compute_segmentation(log, moment.timestamp(), say)
+        run.metrics = result.metrics()
+        say("Publishing segments, memberships and scores…")
+        counts = publish_segmentation(run, result, moment)
+        run.message = _summary(result, counts)
+        run.status = SegmentRunStatus.SERVING
     return run
 
 
