@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .generated import GeneratedText
+
 #: The task name of product descriptions (prompt templates and requests).
 PRODUCT_DESCRIPTION = "product_description"
 
@@ -125,7 +127,7 @@ class GenerationBatch(models.Model):
         return {name: getattr(self, name) for name in names}
 
 
-class DescriptionDraft(models.Model):
+class DescriptionDraft(GeneratedText):
     """A generated product description waiting for (or past) a merchant's review.
 
     ``original_text`` is the model's output as received and is never shown as HTML;
@@ -142,13 +144,8 @@ class DescriptionDraft(models.Model):
         _("status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.DRAFT
     )
     text = models.TextField(_("description"), blank=True, default="")
-    original_text = models.TextField(_("model output"), blank=True, default="")
-    tone = models.CharField(_("tone"), max_length=30)
     length = models.CharField(_("length"), max_length=20)
-    language = models.CharField(_("language"), max_length=20)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
-    backend = models.CharField(_("backend"), max_length=60, help_text=_("Settings alias."))
-    model = models.CharField(_("model"), max_length=200, blank=True, default="")
     is_template = models.BooleanField(
         _("composed without a model"),
         default=False,
@@ -162,22 +159,13 @@ class DescriptionDraft(models.Model):
         related_name="drafts",
         verbose_name=_("prompt template"),
     )
-    prompt_version = models.PositiveIntegerField(
-        _("prompt version"), default=0, help_text=_("0 = the built-in prompt.")
-    )
     input_hash = models.CharField(_("input hash"), max_length=64)
-    prompt_tokens = models.PositiveIntegerField(_("prompt tokens"), null=True, blank=True)
-    completion_tokens = models.PositiveIntegerField(_("completion tokens"), null=True, blank=True)
     flags = models.JSONField(
         _("unsupported claims"),
         default=list,
         blank=True,
         help_text=_("Numbers, units and attribute values not found in the product's data."),
     )
-    redactions = models.PositiveIntegerField(
-        _("redactions"), default=0, help_text=_("Personal data replaced before sending.")
-    )
-    error = models.TextField(_("error"), blank=True, default="")
     batch = models.ForeignKey(
         GenerationBatch,
         on_delete=models.SET_NULL,
@@ -185,15 +173,6 @@ class DescriptionDraft(models.Model):
         blank=True,
         related_name="drafts",
         verbose_name=_("batch"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
     )
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -203,15 +182,6 @@ class DescriptionDraft(models.Model):
         related_name="+",
         verbose_name=_("last edited by"),
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:

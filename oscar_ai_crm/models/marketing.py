@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .generated import GeneratedText
+
 #: The task names of marketing copy (prompt templates and requests).
 SEGMENT_EMAIL = "segment_email"
 CUSTOMER_EMAIL = "customer_email"
@@ -21,7 +23,7 @@ class CopyStatus(models.TextChoices):
     FAILED = "failed", _("Failed (see error)")
 
 
-class MarketingCopy(models.Model):
+class MarketingCopy(GeneratedText):
     """One generated email waiting for (or past) a merchant's review.
 
     The text holds placeholders (``{first_name}``), never a customer's personal data: the
@@ -54,30 +56,17 @@ class MarketingCopy(models.Model):
     subject = models.CharField(_("subject"), max_length=255, blank=True, default="")
     banner = models.CharField(_("banner line"), max_length=255, blank=True, default="")
     body = models.TextField(_("body"), blank=True, default="")
-    original_text = models.TextField(_("model output"), blank=True, default="")
     facts = models.JSONField(
         _("facts"),
         default=dict,
         blank=True,
         help_text=_("What the copy was written from (no personal data)."),
     )
-    tone = models.CharField(_("tone"), max_length=30)
     length = models.CharField(_("length"), max_length=20, default="medium")
-    language = models.CharField(_("language"), max_length=20)
-    backend = models.CharField(_("backend"), max_length=60, help_text=_("Settings alias."))
-    model = models.CharField(_("model"), max_length=200, blank=True, default="")
     is_template = models.BooleanField(
         _("composed without a model"),
         default=False,
         help_text=_("Written from the facts by the offline backend."),
-    )
-    prompt_version = models.PositiveIntegerField(
-        _("prompt version"), default=0, help_text=_("0 = the built-in prompt.")
-    )
-    prompt_tokens = models.PositiveIntegerField(_("prompt tokens"), null=True, blank=True)
-    completion_tokens = models.PositiveIntegerField(_("completion tokens"), null=True, blank=True)
-    redactions = models.PositiveIntegerField(
-        _("redactions"), default=0, help_text=_("Personal data replaced before sending.")
     )
     flags = models.JSONField(
         _("flags"),
@@ -85,25 +74,6 @@ class MarketingCopy(models.Model):
         blank=True,
         help_text=_("Numbers not found in the facts, and placeholders that cannot be filled."),
     )
-    error = models.TextField(_("error"), blank=True, default="")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("marketing copy")
