@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from .admin_review import apply_to_each
 from .conf import crm_settings
 from .content.batches import create_batches, parse_ids, queue_batches, select_product_ids
 from .content.product_facts import plain_text
@@ -36,7 +37,7 @@ from .content.prompts import (
     save_version,
     template_error,
 )
-from .content.publishing import EDITABLE_STATUSES, TransitionError, approve, edit_text, publish
+from .content.publishing import EDITABLE_STATUSES, approve, edit_text, publish
 from .content.publishing import reject as reject_draft
 from .llm.sanitize import sanitize_html
 from .models import DescriptionDraft, GenerationBatch, PromptTemplate
@@ -218,17 +219,7 @@ class DescriptionDraftAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def _each(self, request: HttpRequest, queryset, step, done_message: str) -> None:
-        done, refused = 0, []
-        for draft in queryset.select_related("product"):
-            try:
-                step(draft)
-                done += 1
-            except TransitionError as error:
-                refused.append(str(error))
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-        for reason in refused:
-            self.message_user(request, reason, messages.WARNING)
+        apply_to_each(self, request, queryset.select_related("product"), step, done_message)
 
     @admin.action(description=_("Approve selected drafts"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset) -> None:

@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .admin_review import apply_to_each
 from .admin_segments import csv_response
 from .conf import crm_settings
 from .content.marketing import (
@@ -38,7 +39,6 @@ from .content.marketing import (
     write_segment_copy,
 )
 from .content.prompts import language_name
-from .content.publishing import TransitionError
 from .exceptions import ConfigurationError
 from .llm.sanitize import plain_text, sanitize_html
 from .models import CopyKind, CopyStatus, MarketingCopy, Segment
@@ -206,17 +206,8 @@ class MarketingCopyAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def _each(self, request: HttpRequest, queryset, step, done_message: str) -> None:
-        done, refused = 0, []
-        for copy in queryset.select_related("segment", "user"):
-            try:
-                step(copy)
-                done += 1
-            except TransitionError as error:
-                refused.append(str(error))
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-        for reason in refused:
-            self.message_user(request, reason, messages.WARNING)
+        items = queryset.select_related("segment", "user")
+        apply_to_each(self, request, items, step, done_message)
 
     @admin.action(description=_("Approve selected copy"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset) -> None:
