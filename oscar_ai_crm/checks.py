@@ -73,6 +73,18 @@ TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
         "LANGUAGES": (list, tuple),
         "LENGTHS": dict,
     },
+    "SUPPORT": {
+        "ENABLED": bool,
+        "LLM_BACKEND": (str, type(None)),
+        "ENCODER": str,
+        "ANSWER_THRESHOLD": (int, float),
+        "MAX_ARTICLES": int,
+        "MAX_MESSAGE_LENGTH": int,
+        "RATE_LIMIT_MESSAGES": int,
+        "RATE_LIMIT_SECONDS": (int, float),
+        "RECENT_ORDERS": int,
+        "POLL_SECONDS": (int, float),
+    },
 }
 
 

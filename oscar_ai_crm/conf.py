@@ -239,6 +239,31 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "LANGUAGES": ["en", "zh-hans"],
         "LENGTHS": {"short": 60, "medium": 120, "long": 250},
     },
+    "SUPPORT": {
+        # Master switch of the customer-service assistant (endpoint, widget, index task).
+        "ENABLED": True,
+        # Alias of an LLM backend (a key of LLM["BACKENDS"]) that writes grounded answers
+        # citing the knowledge-base articles found. None: the best article's own text is
+        # the answer (no language model; the default, and what runs offline).
+        "LLM_BACKEND": None,
+        # Sentence encoder of the knowledge-base index: "auto" (MiniLM when the [local]
+        # extra is installed, else TF-IDF), "minilm" or "tfidf".
+        "ENCODER": "auto",
+        # Confidence (0-1) at or above which the assistant answers; below it the
+        # conversation is handed off to a person in the staff inbox.
+        "ANSWER_THRESHOLD": 0.5,
+        # Articles at most cited with an answer (and given to the LLM backend).
+        "MAX_ARTICLES": 3,
+        # Longest customer message accepted, in characters (longer: HTTP 400).
+        "MAX_MESSAGE_LENGTH": 1000,
+        # Messages a visitor (session or customer) may send per window; beyond: HTTP 429.
+        "RATE_LIMIT_MESSAGES": 20,
+        "RATE_LIMIT_SECONDS": 600,
+        # Orders listed for "my recent orders".
+        "RECENT_ORDERS": 5,
+        # Seconds between the widget's checks for a staff reply while handed off.
+        "POLL_SECONDS": 15,
+    },
     "TASKS": {
         # django-q2 cluster name that our tasks are queued on (None: the default cluster).
         "CLUSTER": None,

@@ -29,6 +29,15 @@ from .segments import (
     SegmentRun,
     SegmentRunStatus,
 )
+from .support import (
+    ArticleCategory,
+    Conversation,
+    ConversationMessage,
+    ConversationStatus,
+    KnowledgeArticle,
+    KnowledgeIndex,
+    Sender,
+)
 
 __all__ = [
     "PRODUCT_DESCRIPTION",
@@ -60,4 +69,11 @@ __all__ = [
     "CopyKind",
     "CopyStatus",
     "MarketingCopy",
+    "ArticleCategory",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationStatus",
+    "KnowledgeArticle",
+    "KnowledgeIndex",
+    "Sender",
 ]
