@@ -128,13 +128,9 @@ def _generate(
     if not text or NO_ANSWER in text:
         return Composition(text="", used=[], backend=generation.backend, no_answer=True)
     used = cited_hits(text, hits)
-    flags = [
-        f
-        for f in unsupported_claims(
-            text, {"articles": [bodies.get(h.article_id, "") for h in used]}
-        )
-        if f["kind"] in ("number", "unit")
-    ]
+    sources = {"articles": [bodies.get(hit.article_id, "") for hit in used]}
+    claims = unsupported_claims(text, sources)
+    flags = [claim for claim in claims if claim["kind"] in ("number", "unit")]
     if flags:
         logger.info("Support answer states %s not in its articles; quoting instead", flags)
         return None
