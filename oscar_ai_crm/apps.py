@@ -16,12 +16,27 @@ class OscarAiCrmConfig(OscarConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  registers the system checks
         from .capture import receivers  # noqa: F401  connects the capture receivers
-        from .views import privacy
+        from .support import login  # noqa: F401  conversations follow the visitor at login
+        from .views import privacy, support
 
         self.privacy_view = privacy.TrackingPreferenceView
+        self.support_page_view = support.SupportPageView
+        self.support_messages_view = support.MessagesView
+        self.support_conversation_view = support.ConversationView
 
     def get_urls(self) -> list:
         urls = [
             path("privacy/", self.privacy_view.as_view(), name="privacy"),
+            path("support/", self.support_page_view.as_view(), name="support"),
+            path(
+                "support/messages/",
+                self.support_messages_view.as_view(),
+                name="support-messages",
+            ),
+            path(
+                "support/conversations/<int:pk>/",
+                self.support_conversation_view.as_view(),
+                name="support-conversation",
+            ),
         ]
         return self.post_process_urls(urls)

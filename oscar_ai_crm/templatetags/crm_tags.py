@@ -14,6 +14,7 @@ from django import template
 from django.template import Context
 from django.utils.translation import gettext as _
 
+from ..conf import crm_settings
 from ..recommendations.blocks import (
     DEFAULT_LIMIT,
     BlockOptions,
@@ -110,3 +111,21 @@ def recently_viewed(
     return RecommendationBlock(
         context, options, who.subject, lambda n: recently_viewed_lookup(who.visitor, n, excluded)
     )
+
+
+@register.inclusion_tag("oscar_ai_crm/tags/support_widget.html", takes_context=True)
+def crm_support_widget(context: Context) -> dict[str, Any]:
+    """The customer-service chat widget (nothing when ``SUPPORT["ENABLED"]`` is off).
+
+    Not shown on the support page itself, which is the same conversation. See
+    docs/support-api.md.
+    """
+    support = crm_settings.SUPPORT
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    on_support_page = getattr(match, "view_name", "") == "oscar_ai_crm:support"
+    return {
+        "show": bool(support["ENABLED"]) and not on_support_page,
+        "max_length": support["MAX_MESSAGE_LENGTH"],
+        "poll_seconds": support["POLL_SECONDS"],
+    }
