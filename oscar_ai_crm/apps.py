@@ -17,6 +17,7 @@ class OscarAiCrmConfig(OscarConfig):
         from . import checks  # noqa: F401  registers the system checks
         from .capture import receivers  # noqa: F401  connects the capture receivers
         from .support import login  # noqa: F401  conversations follow the visitor at login
+        from .support import receivers as support_receivers  # noqa: F401  index rebuilds
         from .views import privacy, support
 
         self.privacy_view = privacy.TrackingPreferenceView

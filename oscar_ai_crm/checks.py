@@ -277,3 +277,37 @@ def check_llm_backends(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register(Tags.compatibility)
+def check_support(app_configs=None, **kwargs) -> list[Error]:
+    """``SUPPORT["ENCODER"]`` is a known encoder; ``SUPPORT["LLM_BACKEND"]`` an LLM alias."""
+    from .conf import crm_settings
+    from .llm.backends import backend_specs
+    from .recommenders.content import ENCODERS
+
+    try:
+        support, specs = crm_settings.SUPPORT, backend_specs()
+    except (AttributeError, TypeError, ValueError):
+        return []  # a malformed section is reported by check_settings
+    errors: list[Error] = []
+    encoder = support.get("ENCODER")
+    if encoder not in ENCODERS:
+        errors.append(
+            _error(
+                f"SUPPORT['ENCODER'] = {encoder!r} is not a knowledge-base encoder.",
+                f"{_suggest(str(encoder), ENCODERS)}Encoders: {', '.join(ENCODERS)}.",
+                13,
+            )
+        )
+    alias = support.get("LLM_BACKEND")
+    if alias is not None and alias not in specs:
+        errors.append(
+            _error(
+                f"SUPPORT['LLM_BACKEND'] = {alias!r} is not an alias in LLM['BACKENDS'].",
+                f"{_suggest(str(alias), specs)}Aliases: {', '.join(specs)}; "
+                "None quotes the best article without a language model.",
+                14,
+            )
+        )
+    return errors

@@ -64,3 +64,16 @@ def generate_descriptions(batch_id: int) -> dict:
 
     batch = run_batch(batch_id, progress=logger.info)
     return {"batch": batch.pk, "status": batch.status, **batch.summary()}
+
+
+def rebuild_support_index(force: bool = False) -> dict:
+    """Rebuild the knowledge-base search index (a no-op when no article changed); its summary."""
+    from .support.index_store import rebuild_index
+
+    index = rebuild_index(force=force)
+    return {
+        "index": index.pk,
+        "encoder": index.encoder,
+        "articles": index.article_count,
+        "seconds": round(index.duration_seconds, 3),
+    }
