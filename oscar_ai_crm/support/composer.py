@@ -119,8 +119,9 @@ def _generate(
 ) -> Composition | None:
     backend = get_backend(alias)
     request = build_request(question, hits, bodies, language)
-    if must_redact(backend) and customer is not None and customer.is_authenticated:
-        request, _ = redact_request(request, personal_values_for_user(customer))
+    if must_redact(backend):
+        known = personal_values_for_user(customer) if _is_customer(customer) else []
+        request, _ = redact_request(request, known)
     generation = backend.generate(request)
     if generation.is_template:  # a template writer has no answer of its own
         return None
@@ -135,6 +136,10 @@ def _generate(
         logger.info("Support answer states %s not in its articles; quoting instead", flags)
         return None
     return Composition(text=text, used=used, backend=generation.backend)
+
+
+def _is_customer(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def cited_hits(text: str, hits: list[ArticleHit]) -> list[ArticleHit]:
