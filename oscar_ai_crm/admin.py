@@ -113,4 +113,5 @@ from . import (  # noqa: E402,F401
     admin_marketing,  # marketing copy
     admin_recommendations,
     admin_segments,
+    admin_support,  # knowledge base and the customer-service inbox
 )
