@@ -1,4 +1,5 @@
-"""The tests' help centre (data/help_centre.json) and labelled questions, loaded into the DB."""
+"""The help centre (the example shop's, example_project/demo/help_centre.json) and the
+labelled questions (data/labelled_questions.json), loaded into the DB."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from oscar_ai_crm.models import KnowledgeArticle
 
 DATA = Path(__file__).parent / "data"
-HELP_CENTRE = DATA / "help_centre.json"
+HELP_CENTRE = Path(__file__).parents[2] / "example_project" / "demo" / "help_centre.json"
 LABELLED = DATA / "labelled_questions.json"
 
 
