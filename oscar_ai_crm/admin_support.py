@@ -26,6 +26,7 @@ from .models import (
     ConversationStatus,
     KnowledgeArticle,
     KnowledgeIndex,
+    Sender,
 )
 from .queueing import enqueue
 from .support.conversations import close_conversation, post_agent_reply, reopen_conversation
@@ -193,7 +194,9 @@ class ConversationAdmin(admin.ModelAdmin):
         return False  # conversations are started by customers
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        messages = ConversationMessage.objects.filter(conversation=OuterRef("pk"))
+        messages = ConversationMessage.objects.filter(
+            conversation=OuterRef("pk"), sender=Sender.CUSTOMER
+        )
         latest = messages.order_by("-created_at", "-pk").values("text")[:1]
         return super().get_queryset(request).annotate(last_text=Subquery(latest))
 
@@ -210,7 +213,7 @@ class ConversationAdmin(admin.ModelAdmin):
             return gettext("visitor %s") % (conversation.session_hash[:8] or "?")
         return user.email or user.get_username()
 
-    @admin.display(description=_("last message"))
+    @admin.display(description=_("customer's last message"))
     def last_message(self, conversation: Conversation) -> str:
         text = " ".join((getattr(conversation, "last_text", None) or "").split())
         return text if len(text) <= 80 else text[:79] + "…"
@@ -225,9 +228,6 @@ class ConversationAdmin(admin.ModelAdmin):
         if text:
             post_agent_reply(obj, request.user, text)
             self.message_user(request, gettext("Your reply was sent to the customer."))
-
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        return None  # the messages inline is read-only
 
     @admin.action(description=_("Close selected conversations"), permissions=["change"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -77,3 +77,45 @@ def form_with(html: str | bytes, **attrs: str) -> dict[str, Any]:
     found = [f for f in forms_of(html) if all(f["attrs"].get(k) == v for k, v in attrs.items())]
     assert len(found) == 1, f"{len(found)} forms with {attrs}"
     return found[0]
+
+
+VOID_TAGS = {"input", "link", "br", "meta", "img", "hr", "source", "wbr"}
+
+
+class TreeReader(HTMLParser):
+    """A page as a ``{"tag", "attrs", "text", "children"}`` tree (for the JS harness)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root: dict[str, Any] = {"tag": "root", "attrs": {}, "text": "", "children": []}
+        self._stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = {"tag": tag, "attrs": {k: v or "" for k, v in attrs}, "text": "", "children": []}
+        self._stack[-1]["children"].append(node)
+        if tag not in VOID_TAGS:
+            self._stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._stack) - 1, 0, -1):
+            if self._stack[depth]["tag"] == tag:
+                del self._stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        node = self._stack[-1]
+        if not node["children"]:
+            node["text"] += data
+
+
+def element_with_class(html: str | bytes, css_class: str) -> dict[str, Any]:
+    """The first element of the page carrying ``css_class``, as a tree."""
+    reader = TreeReader()
+    reader.feed(html.decode() if isinstance(html, bytes) else html)
+    pending = [reader.root]
+    while pending:
+        node = pending.pop(0)
+        if css_class in node["attrs"].get("class", "").split():
+            return node
+        pending.extend(node["children"])
+    raise AssertionError(f"no element with class {css_class}")
