@@ -30,7 +30,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CHINESE_TOKEN = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+)")
 CJK_CHARACTER = re.compile(f"[{CJK}]")
-ENGLISH_WORD = re.compile(r"[^\W_]+")
+ENGLISH_WORD = re.compile(rf"[^\W_{CJK}]+")  # CJK text is not read as English words
 
 ENGLISH_STOP_WORDS = frozenset(
     """a about also am an and any are as at be been being but by can could did do does

@@ -47,13 +47,17 @@ def rebuilds_suppressed() -> bool:
 
 
 def queue_index_rebuild() -> None:
-    """Queue the rebuild task now; a failure is logged, never raised."""
+    """Queue the rebuild task now; a failure is logged, never raised.
+
+    With a synchronous cluster (``Q_CLUSTER["sync"]``) the task runs here and its errors
+    come back here too: they are logged the same way.
+    """
     from ..queueing import enqueue
 
     try:
         enqueue(REBUILD_TASK)
     except Exception:
-        logger.exception("Could not queue the knowledge-base index rebuild")
+        logger.exception("Could not queue (or run) the knowledge-base index rebuild")
 
 
 def _article_changed() -> None:

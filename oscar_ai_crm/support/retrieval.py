@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ..models import KnowledgeArticle, KnowledgeIndex
-from ..recommenders.content import encode_minilm, minilm_available
+from ..recommenders.content import _minilm, encode_minilm, minilm_available
 from .index_store import MINILM, embeddings_from_bytes, newest_index_key, rebuild_index
 from .language import detect_language
 from .ranking import PassageRanker
@@ -115,7 +117,20 @@ def load_index(index: KnowledgeIndex) -> LoadedIndex:
 
 
 def _question_vector(question: str) -> np.ndarray:
-    return encode_minilm([question])[0]
+    """The question's MiniLM embedding, computed on one CPU thread.
+
+    One short sentence gains nothing from more threads, and torch's OpenMP threads
+    spin-wait when the CPU is shared (other workers, other processes): measured here,
+    2 threads took ~490 ms per question under load against ~18 ms for one.
+    """
+    _minilm()  # torch loaded first, so that the controller sees its OpenMP library
+    with _thread_controller().limit(limits=1):
+        return encode_minilm([question])[0]
+
+
+@cache
+def _thread_controller() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 def clear_loaded_index() -> None:
