@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from ..capture.identity import hash_session_key
 from ..models import Conversation, ConversationMessage, ConversationStatus, Sender
@@ -25,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 #: Why a conversation was handed off when the assistant itself failed.
 REASON_ASSISTANT_ERROR = "the assistant failed"
+#: The reply when the assistant failed, by language (as the assistant's own hand-off texts).
+_FAILURE_TEXT = {
+    "en": "Sorry, I can't answer right now. I've passed your message to our customer-service "
+    "team; someone will reply here as soon as possible.",
+    "zh-hans": "抱歉，我暂时无法回答。已将您的消息转给人工客服，工作人员会尽快在这里回复您。",
+}
 
 
 @dataclass(frozen=True)
@@ -128,14 +133,14 @@ def post_customer_message(
             conversation=conversation, sender=Sender.CUSTOMER, text=text
         )
         _touch(conversation)
-    reply = ask_assistant(text, owner.user)
+    reply = ask_assistant(text, owner.user, conversation.language)
     with transaction.atomic():
         answer = save_reply(conversation, reply)
     return Exchange(conversation, question, answer)
 
 
-def ask_assistant(text: str, user: Any) -> Reply:
-    """The assistant's reply; a hand-off notice when the assistant fails."""
+def ask_assistant(text: str, user: Any, language: str = "en") -> Reply:
+    """The assistant's reply; a hand-off notice (in ``language``) when the assistant fails."""
     try:
         from .assistant import reply_to  # imported late: it loads the retrieval stack
 
@@ -143,10 +148,7 @@ def ask_assistant(text: str, user: Any) -> Reply:
     except Exception:
         logger.exception("oscar_ai_crm: the support assistant failed; handing off to staff")
         return Reply(
-            text=gettext(
-                "Sorry, I can't answer right now. I've passed your message to our "
-                "customer-service team; someone will reply here as soon as possible."
-            ),
+            text=_FAILURE_TEXT["zh-hans" if language.startswith("zh") else "en"],
             confidence=0.0,
             handed_off=True,
             intent="error",

@@ -205,6 +205,8 @@ def test_assistant_failure_becomes_a_handoff_not_a_500(browser, monkeypatch, cap
     conversation = Conversation.objects.get(pk=data["conversation"])
     assert conversation.handoff_reason == "the assistant failed"
     assert "index exploded" in caplog.text
+    chinese = ask(new_browser(), "你们的退货政策是什么？")
+    assert chinese["handed_off"] is True and "人工客服" in chinese["reply"]
 
 
 def test_page_works_without_javascript(browser):
@@ -230,6 +232,8 @@ def test_page_form_errors(browser):
     assert blank.status_code == 400 and "This field is required" in blank.content.decode()
     long = browser.post(PAGE_URL, {"message": "x" * 1001})
     assert long.status_code == 400 and "at most 1000 characters" in long.content.decode()
+    bad_id = browser.post(PAGE_URL, {"message": "hi", "conversation": "abc"})
+    assert bad_id.status_code == 400 and "Enter a whole number" in bad_id.content.decode()
     someone_elses = ask(new_browser(), PERSON)["conversation"]
     stolen = browser.post(PAGE_URL, {"message": "hi", "conversation": someone_elses})
     assert stolen.status_code == 404
