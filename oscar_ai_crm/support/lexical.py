@@ -48,7 +48,12 @@ CHINESE_STOP_CHARACTERS = frozenset(
     "是在有和与及或就都也还很请问要想能会可以这那哪什怎谁"
 )
 
-STOP_SPLIT = re.compile("[" + "".join(sorted(CHINESE_STOP_CHARACTERS)) + "]+")
+#: Interrogatives, which ask rather than name what is asked about ("how long", "how much").
+CHINESE_STOP_WORDS = ("为什么", "怎么样", "怎么办", "多长", "多久", "多少", "如何", "怎样", "几")
+
+STOP_SPLIT = re.compile(
+    "(?:" + "|".join(CHINESE_STOP_WORDS) + "|[" + "".join(sorted(CHINESE_STOP_CHARACTERS)) + "])+"
+)
 
 Analyzer = Callable[[str], list[str]]
 
