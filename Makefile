@@ -10,7 +10,7 @@ DEMO_DB := example_project/var/example_shop.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations benchmark-segments benchmark-content clean-demo
+.PHONY: demo test lint test-sqlite test-postgres install benchmark benchmark-recommendations benchmark-segments benchmark-content benchmark-support clean-demo
 
 install: $(STAMP)
 
@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 # The demo shop on http://127.0.0.1:8000 (SQLite, django-q2 ORM broker, offline defaults).
-# Data is generated, recommendations trained, customers segmented and description drafts
+# Data is generated, the help centre imported (example_project/demo/help_centre.json),
+# recommendations trained, customers segmented and description drafts
 # written by the offline backend once (seed $(DEMO_SEED)); the django-q2 cluster then reruns
 # training and segmentation on their schedules. `make clean-demo` starts over.
 demo: install
@@ -31,6 +32,7 @@ demo: install
 	  $(PY) manage.py migrate --noinput; \
 	else \
 	  $(PY) manage.py migrate --noinput && $(PY) manage.py crm_demo_data --seed $(DEMO_SEED) \
+	  && $(PY) manage.py crm_import_kb example_project/demo/help_centre.json \
 	  && $(PY) manage.py crm_train && $(PY) manage.py crm_segment \
 	  && $(PY) manage.py crm_generate_descriptions --all \
 	  || { rm -f $(DEMO_DB); exit 1; }; \
@@ -75,6 +77,10 @@ benchmark-segments: install
 # Batch description drafts: 500 products, offline and against a local chat server.
 benchmark-content: install
 	$(PY) benchmarks/content_generation.py
+
+# The customer-service assistant on the labelled questions: accuracy, hand-off, latency.
+benchmark-support: install
+	$(PY) benchmarks/support_assistant.py
 
 clean-demo:
 	rm -f $(DEMO_DB)
