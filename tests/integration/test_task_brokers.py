@@ -101,3 +101,16 @@ def test_segmentation_task_through_the_orm_broker(migrated_shop, tmp_path):
     assert job["summary"]["status"] == "serving", job["summary"]
     assert job["summary"]["k"] >= 1
     assert job["profiles"] == 20  # every customer who bought got features
+
+
+@pytest.mark.parametrize("broker", ["ORM", pytest.param("Redis", marks=pytest.mark.redis)])
+def test_article_changes_rebuild_the_support_index_through_a_broker(
+    migrated_shop, tmp_path, broker
+):
+    extra = {"Q_REDIS_URL": REDIS_URL} if broker == "Redis" else {}
+    job = run_job(shop_env(migrated_shop, tmp_path, **extra), "support_index")
+
+    assert job["broker"] == broker
+    assert job["queued"] >= 1  # the saves queued the rebuild; nothing ran it before the cluster
+    assert job["indexes"] >= 1 and job["articles"] == 2
+    assert job["top"] == "Delivery"
