@@ -26,9 +26,11 @@ def articles():
 
 
 def support_llm(server: FakeOpenAI, privacy: bool = False):
+    """The support answers written by ``server``, treated as an external service."""
+    chat = chat_backend(server, external=True)
     return override_settings(
         OSCAR_AI_CRM={
-            "LLM": {"BACKENDS": {"offline": OFFLINE, "chat": chat_backend(server)}},
+            "LLM": {"BACKENDS": {"offline": OFFLINE, "chat": chat}},
             "SUPPORT": {"LLM_BACKEND": "chat"},
             "PRIVACY": {"SEND_PII_TO_EXTERNAL_LLM": privacy},
         }
