@@ -81,11 +81,43 @@ def embeddings_from_bytes(data: bytes | memoryview) -> np.ndarray | None:
     return np.load(io.BytesIO(raw), allow_pickle=False) if raw else None
 
 
-def encode_passages(texts: list[str], encoder: str) -> bytes:
-    """The stored embeddings of ``texts``: MiniLM rows as ``.npy`` bytes; none for TF-IDF."""
+#: Passage text -> MiniLM row of the last build in this process (see :func:`known_vectors`).
+_last_vectors: dict[str, np.ndarray] = {}
+
+
+def known_vectors(newest: KnowledgeIndex | None) -> dict[str, np.ndarray]:
+    """Passage text -> MiniLM row already computed: the newest stored index's rows and the
+    last build's in this process. A rebuild encodes only passages that are new or changed
+    (MiniLM gives the same row for the same text), so editing one article costs one
+    article's encoding, not the whole knowledge base's."""
+    known = dict(_last_vectors)
+    if newest is not None and newest.encoder == MINILM:
+        stored = KnowledgeIndex.objects.filter(pk=newest.pk).values_list("passages", "embeddings")
+        for passages, data in stored:
+            vectors = embeddings_from_bytes(data)
+            if vectors is not None and len(vectors) == len(passages):
+                texts = [text for _, _, text in passages]
+                known.update(zip(texts, vectors, strict=True))
+    return known
+
+
+def encode_passages(
+    texts: list[str], encoder: str, known: dict[str, np.ndarray] | None = None
+) -> bytes:
+    """The stored embeddings of ``texts``: MiniLM rows as ``.npy`` bytes; none for TF-IDF.
+
+    Rows of texts in ``known`` are reused; the others are encoded.
+    """
     if encoder != MINILM or not texts:
         return b""
-    return embeddings_to_bytes(encode_minilm(texts))
+    known = known or {}
+    missing = sorted({text for text in texts if text not in known})
+    if missing:
+        known = {**known, **dict(zip(missing, encode_minilm(missing), strict=True))}
+    vectors = np.stack([known[text] for text in texts])
+    _last_vectors.clear()
+    _last_vectors.update(zip(texts, vectors, strict=True))
+    return embeddings_to_bytes(vectors)
 
 
 def rebuild_index(*, force: bool = False) -> KnowledgeIndex:
@@ -103,7 +135,8 @@ def rebuild_index(*, force: bool = False) -> KnowledgeIndex:
         if not force and newest and (newest.fingerprint, newest.encoder) == (fingerprint, encoder):
             return newest
         passages, article_count = collect_passages()
-        embeddings = encode_passages([text for _, _, text in passages], encoder)
+        texts = [text for _, _, text in passages]
+        embeddings = encode_passages(texts, encoder, known_vectors(newest))
         index = KnowledgeIndex.objects.create(
             encoder=encoder,
             fingerprint=fingerprint,

@@ -7,7 +7,7 @@ import pytest
 from django_q.models import Task
 
 from oscar_ai_crm.models import KnowledgeArticle, KnowledgeIndex
-from oscar_ai_crm.support import retrieval
+from oscar_ai_crm.support import index_store, retrieval
 from oscar_ai_crm.support.index_store import KEEP, embeddings_from_bytes, rebuild_index
 from oscar_ai_crm.support.receivers import suppress_index_rebuilds
 from oscar_ai_crm.support.retrieval import search
@@ -186,3 +186,24 @@ def test_a_newer_index_is_loaded_by_the_next_search(two_articles, settings):
 
     assert search("delivery days")[0].title == "Shipping"
     assert retrieval.loaded_ranker() is not first
+
+
+def test_a_rebuild_encodes_only_new_or_changed_passages(two_articles, settings, monkeypatch):
+    settings.OSCAR_AI_CRM = {"SUPPORT": {"ENCODER": "minilm"}}
+    rebuild_index()
+    encoded: list[list[str]] = []
+    real_encode = index_store.encode_minilm
+
+    def encode_and_record(texts):  # the real encoder, watched
+        encoded.append(list(texts))
+        return real_encode(texts)
+
+    monkeypatch.setattr(index_store, "encode_minilm", encode_and_record)
+    index_store._last_vectors.clear()  # only the stored index can help now
+    with suppress_index_rebuilds():
+        make_article("delivery", "Delivery", "Parcels arrive in 3 days.")
+    index = rebuild_index()
+
+    assert encoded == [["Delivery", "Delivery\nParcels arrive in 3 days."]]
+    fresh = real_encode([text for _, _, text in index.passages])
+    assert np.allclose(embeddings_from_bytes(index.embeddings), fresh, atol=1e-4)
