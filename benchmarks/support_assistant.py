@@ -120,6 +120,7 @@ def measure_encoder(shop: dict[str, Any], encoder: str, repeat: int) -> dict[str
     row.update(report.summary())
     for language in ("en", "zh-hans"):
         row[f"accuracy_{language}"] = round(report.subset(language).accuracy, 4)
+        row[f"summary_{language}"] = report.subset(language).summary()
     row["search_p50_ms"] = round(percentile(timings, 0.5), 2)
     row["search_p95_ms"] = round(percentile(timings, 0.95), 2)
     row["wrong"] = [(o.question, o.expect, o.got, round(o.confidence, 3))
@@ -141,6 +142,22 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
             f"| {r['handoff_recall']:.3f} | {r['p50_ms']:.1f} / {r['p95_ms']:.1f} "
             f"| {r['search_p50_ms']:.1f} / {r['search_p95_ms']:.1f} |"
         )
+    return "\n".join(lines)
+
+
+def format_languages(rows: list[dict[str, Any]]) -> str:
+    """Each language measured on its own questions."""
+    lines = [
+        "| encoder | language | questions | accuracy | hand-off P | hand-off R | answer p95 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for language in ("en", "zh-hans"):
+            s = r[f"summary_{language}"]
+            lines.append(
+                f"| {r['encoder']} | {language} | {s['questions']} | {s['accuracy']:.3f} "
+                f"| {s['handoff_precision']:.3f} | {s['handoff_recall']:.3f} | {s['p95_ms']:.1f} |"
+            )
     return "\n".join(lines)
 
 
@@ -183,6 +200,7 @@ def main() -> None:
         print(json.dumps(rows, indent=2, default=str))
         return
     print(format_rows(rows))
+    print(format_languages(rows))
     for row in rows:
         print(format_sweep(row))
         for wrong in row["wrong"]:
