@@ -52,10 +52,10 @@ def test_auto_uses_minilm_when_installed_and_recommends_from_history():
 
 def test_missing_extra_falls_back_to_tfidf_or_names_the_extra(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "sentence_transformers", None)
-    content._minilm.cache_clear()
+    content.load_minilm.cache_clear()
     data = catalogue()
 
     assert TextSimilarityRecommender().fit(data).encoder_ == "tfidf"
     with pytest.raises(BackendUnavailable, match=r"\[local\]"):
         TextSimilarityRecommender(encoder="minilm").fit(data)
-    content._minilm.cache_clear()
+    content.load_minilm.cache_clear()
