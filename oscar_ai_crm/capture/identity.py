@@ -33,15 +33,15 @@ def visitor_for_request(request: HttpRequest, user=None) -> Visitor | None:
     user = user if user is not None else getattr(request, "user", None)
     session = getattr(request, "session", None)
     if user is not None and user.is_authenticated:
-        return Visitor(user.pk, hash_session_key(_session_key(session, create=False)))
+        return Visitor(user.pk, hash_session_key(session_key_for(session, create=False)))
     capture = crm_settings.CAPTURE
     if not capture["ANONYMOUS"]:
         return None
-    key = _session_key(session, create=capture["CREATE_SESSIONS"])
+    key = session_key_for(session, create=capture["CREATE_SESSIONS"])
     return Visitor(None, hash_session_key(key)) if key else None
 
 
-def _session_key(session: SessionBase | None, *, create: bool) -> str | None:
+def session_key_for(session: SessionBase | None, *, create: bool) -> str | None:
     """The session key (read without loading the session), created if asked and missing."""
     if session is None:
         return None

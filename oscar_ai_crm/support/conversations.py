@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..capture.identity import hash_session_key
+from ..capture.identity import hash_session_key, session_key_for
 from ..models import Conversation, ConversationMessage, ConversationStatus, Sender
 from .types import Reply
 
@@ -66,13 +66,7 @@ def owner_for_request(request: HttpRequest, *, create_session: bool = True) -> O
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Owner(user=user)
-    session = getattr(request, "session", None)
-    if session is None:
-        return None
-    if not session.session_key and create_session:
-        session.save()  # creates the key
-        session.modified = True  # so SessionMiddleware sends the cookie
-    key = session.session_key
+    key = session_key_for(getattr(request, "session", None), create=create_session)
     return Owner(session_hash=hash_session_key(key)) if key else None
 
 
