@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..conf import crm_settings
-from ..models import KnowledgeArticle
 from . import intents, orders
 from .composer import compose_answer
-from .language import detect_language
+from .language import detect_language, reply_language
 from .retrieval import search
-from .types import ArticleHit, Reply
+from .types import Reply
 
 #: Why a conversation was handed off, stored on it for the staff inbox.
 REASON_ASKED = "asked for a person"
@@ -59,9 +58,7 @@ def answer_from_knowledge_base(question: str, language: str, user: Any = None) -
     top_score = hits[0].score if hits else 0.0
     if not confident:
         return handoff(language, REASON_LOW_CONFIDENCE, confidence=top_score)
-    composition = compose_answer(
-        question, confident, article_bodies(confident), language=language, customer=user
-    )
+    composition = compose_answer(question, confident, language=language, customer=user)
     if composition.no_answer:
         reply = handoff(language, REASON_NO_ANSWER, confidence=top_score)
         reply.backend = composition.backend
@@ -76,19 +73,12 @@ def answer_from_knowledge_base(question: str, language: str, user: Any = None) -
     )
 
 
-def article_bodies(hits: list[ArticleHit]) -> dict[int, str]:
-    """Article id -> body, for the published articles among ``hits`` (one query)."""
-    ids = [hit.article_id for hit in hits]
-    rows = KnowledgeArticle.objects.filter(pk__in=ids, is_published=True)
-    return dict(rows.values_list("pk", "body"))
-
-
 def handoff(
     language: str, reason: str, *, intent: str = "out_of_scope", confidence: float = 0.0
 ) -> Reply:
     """A hand-off notice: the conversation goes to the staff inbox."""
     texts = _HUMAN_TEXT if intent == intents.HUMAN else _HANDOFF_TEXT
-    text = texts["zh-hans" if language.startswith("zh") else "en"]
+    text = texts[reply_language(language)]
     return Reply(
         text=text,
         confidence=confidence,

@@ -57,9 +57,14 @@ class Composition:
     notes: list[str] = field(default_factory=list)
 
 
-def quote_article(hit: ArticleHit, body: str) -> Composition:
+def article_text(hit: ArticleHit) -> str:
+    """The article's text as found (its best passage when the body is not known)."""
+    return hit.body or hit.passage
+
+
+def quote_article(hit: ArticleHit) -> Composition:
     """The best article's own text as the answer (no language model)."""
-    text = body.strip()
+    text = article_text(hit).strip()
     if len(text) > MAX_QUOTE:
         text = text[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
     return Composition(text=text, used=[hit])
@@ -68,18 +73,17 @@ def quote_article(hit: ArticleHit, body: str) -> Composition:
 def compose_answer(
     question: str,
     hits: list[ArticleHit],
-    bodies: dict[int, str],
     *,
     language: str,
     customer: Any = None,
 ) -> Composition:
     """The answer to ``question`` from ``hits`` (best first, all above the threshold)."""
-    best = quote_article(hits[0], bodies.get(hits[0].article_id, hits[0].passage))
+    best = quote_article(hits[0])
     alias = crm_settings.SUPPORT["LLM_BACKEND"]
     if not alias:
         return best
     try:
-        return _generate(question, hits, bodies, alias, language, customer) or best
+        return _generate(question, hits, alias, language, customer) or best
     except (BackendUnavailable, ConfigurationError, GenerationError) as exc:
         logger.warning(
             "Support answer by LLM backend %r failed, quoting the article: %s", alias, exc
@@ -88,13 +92,10 @@ def compose_answer(
         return best
 
 
-def build_request(
-    question: str, hits: list[ArticleHit], bodies: dict[int, str], language: str
-) -> GenerationRequest:
+def build_request(question: str, hits: list[ArticleHit], language: str) -> GenerationRequest:
     """The chat request: rules in the system message, numbered articles and the question."""
     articles = "\n\n".join(
-        f"[{n}] {hit.title}\n{bodies.get(hit.article_id, hit.passage)}"
-        for n, hit in enumerate(hits, start=1)
+        f"[{n}] {hit.title}\n{article_text(hit)}" for n, hit in enumerate(hits, start=1)
     )
     system = SYSTEM_PROMPT.format(language=language, no_answer=NO_ANSWER)
     user = f"Help-centre articles:\n\n{articles}\n\nCustomer question:\n{question}"
@@ -102,7 +103,7 @@ def build_request(
     return GenerationRequest(
         task=SUPPORT_ANSWER,
         messages=[Message("system", system), Message("user", user)],
-        facts={"question": question, "articles": [bodies.get(h.article_id, "") for h in hits]},
+        facts={"question": question, "articles": [article_text(hit) for hit in hits]},
         language=language,
         max_tokens=llm["MAX_TOKENS"],
         temperature=min(float(llm["TEMPERATURE"]), 0.3),
@@ -112,13 +113,12 @@ def build_request(
 def _generate(
     question: str,
     hits: list[ArticleHit],
-    bodies: dict[int, str],
     alias: str,
     language: str,
     customer: Any,
 ) -> Composition | None:
     backend = get_backend(alias)
-    request = build_request(question, hits, bodies, language)
+    request = build_request(question, hits, language)
     if must_redact(backend):
         known = personal_values_for_user(customer) if _is_customer(customer) else []
         request, _ = redact_request(request, known)
@@ -129,7 +129,7 @@ def _generate(
     if not text or NO_ANSWER in text:
         return Composition(text="", used=[], backend=generation.backend, no_answer=True)
     used = cited_hits(text, hits)
-    sources = {"articles": [bodies.get(hit.article_id, "") for hit in used]}
+    sources = {"articles": [article_text(hit) for hit in used]}
     claims = unsupported_claims(_CITATION.sub("", text), sources)  # [1] is not a claim
     flags = [claim for claim in claims if claim["kind"] in ("number", "unit")]
     if flags:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ..capture.identity import hash_session_key, session_key_for
 from ..models import Conversation, ConversationMessage, ConversationStatus, Sender
+from .language import detect_language, reply_language
 from .types import Reply
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def post_customer_message(
     text = text.strip()
     with transaction.atomic():
         if conversation is None:
-            conversation = start_conversation(owner, _language_of(text))
+            conversation = start_conversation(owner, detect_language(text))
         question = ConversationMessage.objects.create(
             conversation=conversation, sender=Sender.CUSTOMER, text=text
         )
@@ -142,7 +143,7 @@ def ask_assistant(text: str, user: Any, language: str = "en") -> Reply:
     except Exception:
         logger.exception("oscar_ai_crm: the support assistant failed; handing off to staff")
         return Reply(
-            text=_FAILURE_TEXT["zh-hans" if language.startswith("zh") else "en"],
+            text=_FAILURE_TEXT[reply_language(language)],
             confidence=0.0,
             handed_off=True,
             intent="error",
@@ -223,9 +224,3 @@ def adopt_anonymous_conversations(user: Any, old_session_key: str | None) -> int
 def _touch(conversation: Conversation, *fields: str) -> None:
     """Save ``fields`` and the last-activity time (the inbox's order)."""
     conversation.save(update_fields=[*fields, "updated_at"])
-
-
-def _language_of(text: str) -> str:
-    from .language import detect_language
-
-    return detect_language(text)

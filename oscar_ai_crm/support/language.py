@@ -51,3 +51,9 @@ def is_chinese(language: str) -> bool:
 def same_language(left: str, right: str) -> bool:
     """True when two codes name the same language (``"en"`` and ``"en-GB"``)."""
     return primary_subtag(left) == primary_subtag(right)
+
+
+def reply_language(language: str) -> str:
+    """The language the assistant's own texts are written in for ``language``: Chinese
+    codes get Simplified Chinese, everything else English."""
+    return CHINESE if is_chinese(language) else ENGLISH

@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from ..conf import crm_settings
 from .intents import ORDER_STATUS, RECENT_ORDERS
+from .language import reply_language
 from .types import Reply
 
 Order = get_model("order", "Order")
@@ -52,7 +53,7 @@ _TEXTS = {
 
 
 def texts_for(language: str) -> dict[str, str]:
-    return _TEXTS["zh-hans" if language.startswith("zh") else "en"]
+    return _TEXTS[reply_language(language)]
 
 
 def customer_orders(customer: Any):

@@ -64,8 +64,8 @@ def search(question: str, language: str | None = None, limit: int = 3) -> list[A
     ranked = ranker.rank(question, language, vector)[: limit + SPARE]
     live = KnowledgeArticle.objects.filter(
         pk__in=[item.article_id for item in ranked], is_published=True
-    ).values_list("pk", "title", "language")
-    articles = {pk: (title, article_language) for pk, title, article_language in live}
+    ).values_list("pk", "title", "language", "body")
+    articles = {pk: (title, article_language, body) for pk, title, article_language, body in live}
     hits = [
         ArticleHit(
             article_id=item.article_id,
@@ -73,6 +73,7 @@ def search(question: str, language: str | None = None, limit: int = 3) -> list[A
             language=articles[item.article_id][1],
             score=round(item.score, 4),
             passage=ranker.answer_passage(item.passage_index),
+            body=articles[item.article_id][2],
         )
         for item in ranked
         if item.article_id in articles

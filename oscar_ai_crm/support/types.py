@@ -10,7 +10,8 @@ class ArticleHit:
     """A knowledge-base article found for a question.
 
     ``score`` is the retrieval score in [0, 1] (higher is closer); ``passage`` the part of
-    the article that matched best.
+    the article that matched best; ``body`` the whole article text (what is quoted or
+    given to an LLM backend).
     """
 
     article_id: int
@@ -18,6 +19,7 @@ class ArticleHit:
     language: str
     score: float
     passage: str = ""
+    body: str = ""
 
     def citation(self) -> dict[str, object]:
         """What the JSON endpoint and the stored message cite: id and title."""
